@@ -1,0 +1,21 @@
+using SwarmAgentBot.Host;
+using SwarmAgentBot.Host.Channels.DirectLine;
+using SwarmAgentBot.Host.Cli;
+
+// `swarm <command>` runs the CLI; `swarm serve` (or no command) starts the host.
+if (SwarmCli.IsCommand(args)) return await SwarmCli.RunAsync(args);
+
+var builder = WebApplication.CreateBuilder(SwarmHosting.WebOptions(SwarmCli.ServeArgs(args)));
+builder.AddSwarm();
+builder.AddDirectLine();
+builder.AddSwarmWeb();
+
+var app = builder.Build();
+app.MapSwarmWeb();
+app.MapDirectLine();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The host's entry point (public so WebApplicationFactory can find it).</summary>
+public partial class Program;

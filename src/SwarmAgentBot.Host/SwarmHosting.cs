@@ -1,0 +1,43 @@
+using Microsoft.Extensions.FileProviders;
+using SwarmAgentBot.Agents.Metadata;
+using SwarmAgentBot.Agents.Supervisor;
+
+namespace SwarmAgentBot.Host;
+
+/// <summary>
+/// What the web host and every CLI command share: configuration from the one appsettings.json
+/// (overridden by environment variables such as <c>Swarm__DataDir</c>) and the same services.
+/// </summary>
+public static class SwarmHosting
+{
+    /// <summary>Web host options: content root is the build output, where appsettings.json and wwwroot are copied.</summary>
+    public static WebApplicationOptions WebOptions(string[] args) => new() { Args = args, ContentRootPath = AppContext.BaseDirectory };
+
+    /// <summary>Adds every feature's services; one line per feature.</summary>
+    public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
+    {
+        builder.AddSwarmCore();
+        return builder;
+    }
+
+    /// <summary>Static files (the web chat page) and health endpoint.</summary>
+    public static IHostApplicationBuilder AddSwarmWeb(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>Serves wwwroot (the web chat page) and /healthz.</summary>
+    public static WebApplication MapSwarmWeb(this WebApplication app)
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (Directory.Exists(root))
+        {
+            var files = new PhysicalFileProvider(root);
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        }
+        app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
+        return app;
+    }
+}
