@@ -204,7 +204,7 @@ internal sealed class FrequentValues
     public IReadOnlyList<ValueCount> Top(int limit)
     {
         var order = Enumerable.Range(0, _used)
-            .Select(i => new ValueCount(Encoding.UTF8.GetString(_values[i]), _counts[i])))
+            .Select(i => new ValueCount(Encoding.UTF8.GetString(_values[i]), _counts[i]))
             .OrderByDescending(v => v.Count).ThenBy(v => v.Value, StringComparer.Ordinal)
             .Take(limit)
             .ToList();
