@@ -61,7 +61,8 @@ internal sealed class ColumnAccumulator
             else
             {
                 _maybeInteger = false;
-                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) AddNumber(d);
+                if (TryParseShortDecimal(value, out var d)
+                    || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out d) && double.IsFinite(d)) AddNumber(d);
                 else _maybeNumeric = false;
             }
         }
@@ -114,6 +115,35 @@ internal sealed class ColumnAccumulator
             if (d > 9) return false;
             value = value * 10 + d;
         }
+        if (negative) value = -value;
+        return true;
+    }
+
+    private static readonly double[] PowersOf10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+    /// <summary>
+    /// "-123.456" with at most 15 digits: the digits form an exact integer and 10^k is exact, so
+    /// one division gives the correctly rounded double, the same as the full parser, much faster.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryParseShortDecimal(ReadOnlySpan<byte> v, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (v[0] is (byte)'-' or (byte)'+') { negative = v[0] == (byte)'-'; i = 1; }
+        long mantissa = 0;
+        var digits = 0;
+        var fraction = -1;
+        for (; i < v.Length; i++)
+        {
+            var d = (uint)(v[i] - (byte)'0');
+            if (d <= 9) { mantissa = mantissa * 10 + d; digits++; if (fraction >= 0) fraction++; continue; }
+            if (v[i] == (byte)'.' && fraction < 0) { fraction = 0; continue; }
+            return false;
+        }
+        if (digits == 0 || digits > 15) return false;
+        value = fraction > 0 ? mantissa / PowersOf10[fraction] : mantissa;
         if (negative) value = -value;
         return true;
     }
