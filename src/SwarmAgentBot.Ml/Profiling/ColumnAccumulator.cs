@@ -5,6 +5,28 @@ using System.Text;
 namespace SwarmAgentBot.Ml.Profiling;
 
 /// <summary>
+/// The spellings of "no value" the profiler counts as missing: pandas' default NA strings, matched
+/// case-sensitively as pandas does (so "None" is missing but the category "none" is not).
+/// </summary>
+public static class MissingValues
+{
+    /// <summary>True for "", NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null, None, &lt;NA&gt;, #N/A, #NA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Is(ReadOnlySpan<byte> v) => v.Length switch
+    {
+        0 => true,
+        2 => v.SequenceEqual("NA"u8),
+        3 => v.SequenceEqual("N/A"u8) || v.SequenceEqual("n/a"u8) || v.SequenceEqual("NaN"u8) || v.SequenceEqual("nan"u8) || v.SequenceEqual("#NA"u8),
+        4 => v.SequenceEqual("NULL"u8) || v.SequenceEqual("null"u8) || v.SequenceEqual("None"u8) || v.SequenceEqual("-NaN"u8)
+             || v.SequenceEqual("-nan"u8) || v.SequenceEqual("<NA>"u8) || v.SequenceEqual("#N/A"u8),
+        _ => false,
+    };
+
+    /// <summary>The same test on a string.</summary>
+    public static bool Is(string value) => value.Length <= 4 && Is(Encoding.UTF8.GetBytes(value));
+}
+
+/// <summary>
 /// Everything the profiler learns about one column in one pass, in memory bounded by the sketch
 /// sizes: type evidence, missing count, distinct values, Welford mean/variance, extremes, and the
 /// frequent values.
@@ -43,7 +65,7 @@ internal sealed class ColumnAccumulator
 
     public void Add(ReadOnlySpan<byte> value)
     {
-        if (IsMissing(value)) { _missing++; return; }
+        if (MissingValues.Is(value)) { _missing++; return; }
         _present++;
         var hash = ValueHash.Of(value);
         _distinct.Add(hash);
@@ -87,18 +109,6 @@ internal sealed class ColumnAccumulator
         _m2 += delta * (x - _mean);
         if (x < _min) _min = x;
         if (x > _max) _max = x;
-    }
-
-    /// <summary>Empty, or one of the usual spellings of "no value" (as pandas reads them).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsMissing(ReadOnlySpan<byte> v)
-    {
-        if (v.IsEmpty) return true;
-        if (v.Length > 4) return false;
-        var first = v[0] | 0x20;
-        if (first != 'n') return false;
-        return Ascii.EqualsIgnoreCase(v, "na"u8) || Ascii.EqualsIgnoreCase(v, "n/a"u8) || Ascii.EqualsIgnoreCase(v, "nan"u8)
-            || Ascii.EqualsIgnoreCase(v, "null"u8) || Ascii.EqualsIgnoreCase(v, "none"u8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -49,6 +49,17 @@ public class CsvProfilerTests
         Assert.Null(profile.Find("note")!.Mean);
     }
 
+    [Fact]
+    public async Task ItCountsPandasMissingSpellingsCaseSensitively()
+    {
+        var profile = await Profile("plan\nnone\nNone\nNA\nn/a\nnull\n<NA>\nbasic\nnone\n");
+        var plan = profile.Columns[0];
+        Assert.Equal(5, plan.Missing);
+        Assert.Equal([new ValueCount("none", 2), new ValueCount("basic", 1)], plan.TopValues);
+        Assert.True(MissingValues.Is("NaN"));
+        Assert.False(MissingValues.Is("nane"));
+    }
+
     [Theory]
     [InlineData(';')]
     [InlineData('\t')]
