@@ -96,7 +96,7 @@ public static class DirectLineEndpoints
     private static IResult StartConversation(HttpContext http, DirectLineConversations conversations, IOptions<DirectLineOptions> options, TimeProvider clock)
     {
         var caller = Authenticate(http, conversations, options.Value);
-        if (caller is null) return Error(401, "TokenInvalid", "Starting a conversation needs a token (or the Direct Line secret).");
+        if (caller is null) return Error(401, "TokenInvalid", "Missing, invalid or expired token: starting a conversation needs a token (or the Direct Line secret).");
         var token = caller.Token ?? conversations.IssueToken(conversations.Create().Id, null);
         conversations.GetOrCreate(token.ConversationId);
         var body = new { conversationId = token.ConversationId, token = token.Token, expires_in = (int)(token.ExpiresAt - clock.GetUtcNow()).TotalSeconds, streamUrl = StreamUrl(http, token.ConversationId, token.Token) };
