@@ -5,6 +5,7 @@ using SwarmAgentBot.Agents.Agents.Storage;
 using SwarmAgentBot.Agents.Conversation;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Agents.Tests.Support;
 using SupervisorLoop = SwarmAgentBot.Agents.Supervisor.Supervisor;
 
 namespace SwarmAgentBot.Agents.Tests.Storage;
@@ -17,14 +18,12 @@ public sealed class StorageConversationTests : IDisposable
         ["Swarm:Security:Roles:bob:0"] = "approver",
         ["Swarm:Security:Users:bob"] = "bob",
         ["Swarm:Security:Users:alice"] = "alice",
-    }, router: new ScriptedRouter(new()
-    {
-        ["upload this as churn"] = ("storage.upload_dataset", new JsonObject { ["dataset"] = "churn" }),
-        ["profile it"] = ("storage.profile_dataset", new JsonObject()),
-        ["profile churn"] = ("storage.profile_dataset", new JsonObject { ["dataset"] = "churn" }),
-        ["profile"] = ("storage.profile_dataset", new JsonObject()),
-        ["delete dataset churn"] = ("storage.delete_dataset", new JsonObject { ["dataset"] = "churn" }),
-    }));
+    }, router: new ScriptedRouter()
+        .On("upload this as churn", "storage.upload_dataset", new JsonObject { ["dataset"] = "churn" })
+        .On("profile it", "storage.profile_dataset")
+        .On("profile churn", "storage.profile_dataset", new JsonObject { ["dataset"] = "churn" })
+        .On("profile", "storage.profile_dataset")
+        .On("delete dataset churn", "storage.delete_dataset", new JsonObject { ["dataset"] = "churn" }));
 
     private SupervisorLoop Supervisor => _h.Services.GetRequiredService<SupervisorLoop>();
 
@@ -73,13 +72,4 @@ public sealed class StorageConversationTests : IDisposable
     }
 
     public void Dispose() => _h.Dispose();
-
-    /// <summary>Routes the exact phrases a test uses; anything else is out of scope.</summary>
-    private sealed class ScriptedRouter(Dictionary<string, (string Intent, JsonObject Entities)> script) : IIntentRouter
-    {
-        public Task<RouteResult> RouteAsync(string text, RoutingContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(script.TryGetValue(text, out var hit)
-                ? new RouteResult { Agent = hit.Intent.Split('.')[0], Intent = hit.Intent, Entities = hit.Entities.DeepClone().AsObject(), Reason = "scripted" }
-                : new RouteResult { Agent = "out_of_scope", Intent = "out_of_scope", Reason = "scripted" });
-    }
 }
