@@ -217,7 +217,7 @@ public static class DatasetCommands
             await body();
             return 0;
         }
-        catch (Exception ex) when (ex is DatasetException or ObjectStoreException or CsvFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is DatasetException or ObjectStoreException or CsvFormatException or IOException or UnauthorizedAccessException or Microsoft.Extensions.Options.OptionsValidationException)
         {
             await context.Error.WriteLineAsync(ex.Message);
             return 1;
