@@ -55,3 +55,23 @@ public class CsvRowReaderTests
         Assert.Equal((byte)'\t', CsvSniffer.InferDelimiter("a\t\"b,c\"\n1\t\"2,3\"\n"u8));
     }
 }
+
+public class NumberParsingTests
+{
+    [Fact]
+    public void TheShortDecimalFastPathAgreesWithTheFullParser()
+    {
+        var random = new Random(9);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = (random.NextDouble() * Math.Pow(10, random.Next(-3, 9)) * (random.Next(2) == 0 ? -1 : 1)).ToString("F" + random.Next(0, 7), System.Globalization.CultureInfo.InvariantCulture);
+            var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+            if (ColumnAccumulator.TryParseShortDecimal(bytes, out var fast))
+                Assert.Equal(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture), fast);
+        }
+        Assert.False(ColumnAccumulator.TryParseShortDecimal("1e5"u8, out _));
+        Assert.False(ColumnAccumulator.TryParseShortDecimal("1.2.3"u8, out _));
+        Assert.False(ColumnAccumulator.TryParseShortDecimal("-"u8, out _));
+        Assert.False(ColumnAccumulator.TryParseShortDecimal("1234567890.1234567"u8, out _));
+    }
+}
