@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SwarmAgentBot.Agents.Ports;
@@ -88,13 +87,18 @@ public sealed class LocalObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         ObjectKeys.ValidatePrefix(prefix);
+        return List(prefix, cancellationToken).ToAsyncEnumerable();
+    }
+
+    private IEnumerable<ObjectInfo> List(string prefix, CancellationToken cancellationToken)
+    {
         // Only walk the folder the prefix points into.
         var slash = prefix.LastIndexOf('/');
         var folder = slash < 0 ? _root : Path.Combine(_root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
-        if (!Directory.Exists(folder)) yield break;
+        if (!Directory.Exists(folder)) return [];
         var staging = Path.Combine(_root, StagingFolder) + Path.DirectorySeparatorChar;
         var found = new List<ObjectInfo>();
         foreach (var file in Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }))
@@ -107,11 +111,7 @@ public sealed class LocalObjectStore : IObjectStore
             found.Add(new ObjectInfo(key, info.Length, info.LastWriteTimeUtc));
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        foreach (var item in found)
-        {
-            yield return item;
-            await Task.CompletedTask;
-        }
+        return found;
     }
 
     /// <inheritdoc />

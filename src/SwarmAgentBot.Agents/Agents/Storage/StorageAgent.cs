@@ -105,7 +105,7 @@ public sealed class StorageAgent(
 
     private async Task<AgentResult> ListDatasetsAsync(AgentRequest request, CancellationToken cancellationToken)
     {
-        if (request.Get("prefix") is { } prefix || request.Get("bucket") is not null)
+        if (request.Get("prefix") is not null || request.Get("bucket") is not null)
             return await ListObjectsAsync(request.Get("bucket"), request.Get("prefix") ?? "", cancellationToken);
 
         var versions = await registry.ListAsync(cancellationToken);
