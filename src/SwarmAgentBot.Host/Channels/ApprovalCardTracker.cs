@@ -45,17 +45,17 @@ public sealed class ApprovalCardTracker(ApprovalStore approvals, ILogger<Approva
     }
 
     /// <summary>
-    /// The card to show in place of a clicked approval card: the decision and who made it, or null
-    /// while the request is still pending (a refused click changes nothing).
+    /// The card to show in place of a clicked approval card: the decision and who made it. Null while
+    /// the request is pending (a refused click changes nothing) or its action is still running (the click
+    /// that won will show the final outcome; an earlier "running" card must not overwrite it).
     /// </summary>
     public async Task<Card?> DecidedCardAsync(long approvalId, CancellationToken cancellationToken = default)
     {
         var request = await approvals.GetAsync(approvalId, cancellationToken);
-        if (request is null || request.Status == ApprovalStatus.Pending) return null;
+        if (request is null || request.Status is ApprovalStatus.Pending or ApprovalStatus.Executing) return null;
         var outcome = request.Status switch
         {
             ApprovalStatus.Approved => "Approved",
-            ApprovalStatus.Executing => "Approved (running)",
             ApprovalStatus.Failed => "Approved (failed)",
             ApprovalStatus.Rejected => "Rejected",
             ApprovalStatus.Expired => "Expired",
@@ -63,8 +63,4 @@ public sealed class ApprovalCardTracker(ApprovalStore approvals, ILogger<Approva
         };
         return ApprovalCards.Decided(request, outcome, request.DecidedBy ?? "nobody");
     }
-
-    /// <summary>True when the gate will update <paramref name="messageId"/> itself (it is the recorded card of the request).</summary>
-    public async Task<bool> IsRecordedCardAsync(long approvalId, string messageId, CancellationToken cancellationToken = default) =>
-        (await approvals.GetAsync(approvalId, cancellationToken))?.CardMessageId == messageId;
 }

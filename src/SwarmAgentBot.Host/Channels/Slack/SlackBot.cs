@@ -116,13 +116,20 @@ public sealed partial class SlackBot(
     {
         await RunAsync(new IncomingMessage(click.Conversation, click.From, "", click.Value), cancellationToken);
         if (ApprovalCardTracker.ClickedApprovalId(click.Value) is not { } approvalId) return;
-        // The gate updates the card it recorded; a copy clicked elsewhere (the approvers' channel) is updated here.
-        if (await approvals.DecidedCardAsync(approvalId, cancellationToken) is { } decided &&
-            !await approvals.IsRecordedCardAsync(approvalId, click.MessageTs, cancellationToken))
+        // The clicked card shows the decision whatever the gate saw: the click may have come before the
+        // card's message id was recorded, or on a copy in the approvers' channel. Updating twice is harmless.
+        if (await approvals.DecidedCardAsync(approvalId, cancellationToken) is { } decided)
         {
             var reply = new BotReply("", [decided]);
-            await api.UpdateMessageAsync(click.Conversation.ConversationId, click.MessageTs,
-                BlockKitRenderer.FallbackText(reply), BlockKitRenderer.Render(reply, swarm.Value.PublicBaseUrl), cancellationToken);
+            try
+            {
+                await api.UpdateMessageAsync(click.Conversation.ConversationId, click.MessageTs,
+                    BlockKitRenderer.FallbackText(reply), BlockKitRenderer.Render(reply, swarm.Value.PublicBaseUrl), cancellationToken);
+            }
+            catch (Exception ex) when (ex is SlackApiException or HttpRequestException)
+            {
+                logger.LogWarning(ex, "Updating the clicked approval card {MessageTs} in {ConversationKey} failed", click.MessageTs, click.Conversation.Key);
+            }
         }
     }
 

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using SwarmAgentBot.Agents.Supervisor;
-using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Host.Tests.Channels.Fixtures;
 using SwarmAgentBot.Host.Tests.Support;
 
@@ -74,9 +73,5 @@ public static class BotFrameworkTestHost
     }
 
     /// <summary>Waits until the host's channel work queue is empty.</summary>
-    public static Task IdleAsync(SwarmWebFactory host)
-    {
-        var queue = host.Services.GetRequiredService<ChannelWorkQueue>();
-        return ChannelTestSettings.WaitUntilAsync(() => queue.Unfinished == 0, "the channel work queue to drain");
-    }
+    public static Task IdleAsync(SwarmWebFactory host) => ChannelTestSettings.IdleAsync(host);
 }

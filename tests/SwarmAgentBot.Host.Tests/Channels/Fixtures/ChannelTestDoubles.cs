@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Host.Channels;
+using SwarmAgentBot.Host.Tests.Support;
 
 namespace SwarmAgentBot.Host.Tests.Channels.Fixtures;
 
@@ -105,5 +107,12 @@ public static class ChannelTestSettings
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}.");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Waits until the host's channel work queue is empty (everything accepted has run).</summary>
+    public static Task IdleAsync(SwarmWebFactory host)
+    {
+        var queue = host.Services.GetRequiredService<ChannelWorkQueue>();
+        return WaitUntilAsync(() => queue.Unfinished == 0, "the channel work queue to drain");
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using SwarmAgentBot.Agents.Supervisor;
-using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Host.Tests.Channels.Fixtures;
 using SwarmAgentBot.Host.Tests.Support;
 
@@ -10,47 +9,22 @@ namespace SwarmAgentBot.Host.Tests.Channels.Slack;
 /// <summary>Approvals through Slack buttons: RBAC, run-once under concurrent clicks, and survival across a restart.</summary>
 public sealed class SlackApprovalTests : IAsyncLifetime
 {
-    private readonly ChannelTestRouter _router = new();
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "swarm-slack-approvals-" + Guid.NewGuid().ToString("N")[..10]);
-    private readonly List<SwarmWebFactory> _factories = [];
-    private SlackWebApi _slack = null!;
+    private SlackTestWorld _world = null!;
 
-    public async Task InitializeAsync() => _slack = await SlackWebApi.StartAsync();
+    public async Task InitializeAsync() => _world = await SlackTestWorld.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var f in _factories) await f.DisposeAsync();
-        await _slack.DisposeAsync();
-        SwarmWebFactory.DeleteDataDir(_dataDir);
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
-    private SwarmWebFactory Host(DeployAgent agent)
-    {
-        var settings = ChannelTestSettings.People();
-        settings["Swarm:Channels:Slack:SigningSecret"] = SlackRequests.SigningSecret;
-        settings["Swarm:Channels:Slack:BotToken"] = SlackWebApi.BotToken;
-        settings["Swarm:Channels:Slack:ApiBaseUrl"] = _slack.ApiBaseUrl;
-        var factory = new SwarmWebFactory(_dataDir, settings, s =>
-        {
-            s.AddSingleton<IIntentRouter>(_router);
-            s.AddSingleton<IAgent>(agent);
-        });
-        _factories.Add(factory);
-        return factory;
-    }
+    private SwarmWebFactory Host(DeployAgent? agent = null, string botToken = SlackWebApi.BotToken, bool configured = true) => _world.Host(agent, botToken, configured);
 
-    private static Task IdleAsync(SwarmWebFactory host)
-    {
-        var queue = host.Services.GetRequiredService<ChannelWorkQueue>();
-        return ChannelTestSettings.WaitUntilAsync(() => queue.Unfinished == 0, "the Slack work queue to drain");
-    }
+    private static Task IdleAsync(SwarmWebFactory host) => ChannelTestSettings.IdleAsync(host);
 
     /// <summary>Carol asks for a deployment; returns the posted approval card and its approval id.</summary>
     private async Task<(SlackCall Card, long ApprovalId)> RequestDeploymentAsync(SwarmWebFactory host)
     {
         var response = await host.CreateClient().SendAsync(SlackRequests.Event(SlackRequests.Mention("EvDeploy", "UCAROL", "C1", "1699999999.100000", "deploy churn to staging")));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var card = await _slack.WaitForAsync("chat.postMessage", c => c.Body["blocks"]!.ToJsonString().Contains("\"action_id\":\"approve\""));
+        var card = await _world.Slack.WaitForAsync("chat.postMessage", c => c.Body["blocks"]!.ToJsonString().Contains("\"action_id\":\"approve\""));
         var value = JsonNode.Parse(SlackRequests.Button(card.Body, "approve")["value"]!.ToString())!;
         return (card, long.Parse(value["approval_id"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -78,12 +52,12 @@ public sealed class SlackApprovalTests : IAsyncLifetime
 
         var response = await host.CreateClient().SendAsync(SlackRequests.Click("UMALLORY", "C1", card.Ts, SlackRequests.Button(card.Body, "approve")));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var refusal = await _slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("needs the *approver* role"));
+        var refusal = await _world.Slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("needs the *approver* role"));
         Assert.Contains("mallory", refusal.Body["text"]!.ToString());
         await IdleAsync(host);
         Assert.Equal(0, agent.Executions);
         Assert.Equal(ApprovalStatus.Pending, (await host.Services.GetRequiredService<ApprovalStore>().GetAsync(id))!.Status);
-        Assert.DoesNotContain(_slack.Calls, c => c.Method == "chat.update");
+        Assert.DoesNotContain(_world.Slack.Calls, c => c.Method == "chat.update");
     }
 
     [Fact]
@@ -99,16 +73,17 @@ public sealed class SlackApprovalTests : IAsyncLifetime
             http.SendAsync(SlackRequests.Click("UALICE", "C1", card.Ts, button)),
             http.SendAsync(SlackRequests.Click("UBOB", "C1", card.Ts, button)));
         Assert.All(clicks, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        await _slack.WaitForAsync("chat.update", c => c.Ts == card.Ts);
+        await _world.Slack.WaitForAsync("chat.update", c => c.Ts == card.Ts);
         await IdleAsync(host);
 
         Assert.Equal(1, agent.Executions);
         var request = await host.Services.GetRequiredService<ApprovalStore>().GetAsync(id);
         Assert.Equal(ApprovalStatus.Approved, request!.Status);
-        Assert.Single(_slack.Posts, p => p.Body["text"]!.ToString().Contains("Deployed churn to staging"));
-        Assert.Single(_slack.Posts, p => p.Body["text"]!.ToString().Contains("already decided"));
-        var update = Assert.Single(_slack.Calls, c => c.Method == "chat.update");
-        var updated = update.Body["blocks"]!.ToJsonString();
+        Assert.Single(_world.Slack.Posts, p => p.Body["text"]!.ToString().Contains("Deployed churn to staging"));
+        Assert.Single(_world.Slack.Posts, p => p.Body["text"]!.ToString().Contains("already decided"));
+        var updates = _world.Slack.Calls.Where(c => c.Method == "chat.update").ToList();
+        Assert.All(updates, u => Assert.Equal(card.Ts, u.Ts));
+        var updated = updates.Last().Body["blocks"]!.ToJsonString();
         Assert.Contains("Decided by", updated);
         Assert.Contains(request.DecidedBy!, updated);
         Assert.DoesNotContain("\"actions\"", updated);
@@ -119,23 +94,21 @@ public sealed class SlackApprovalTests : IAsyncLifetime
     {
         var before = Host(new DeployAgent());
         var (card, id) = await RequestDeploymentAsync(before);
-        await IdleAsync(before);
-        await before.DisposeAsync();
-        _factories.Remove(before);
+        await _world.StopAsync(before);
 
         var agent = new DeployAgent();
         var after = Host(agent);
         var http = after.CreateClient();
         var button = SlackRequests.Button(card.Body, "approve");
         await http.SendAsync(SlackRequests.Click("UALICE", "C1", card.Ts, button));
-        await _slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("Deployed churn to staging"));
+        await _world.Slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("Deployed churn to staging"));
         await http.SendAsync(SlackRequests.Click("UBOB", "C1", card.Ts, button));
-        await _slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("already decided"));
+        await _world.Slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("already decided"));
         await IdleAsync(after);
 
         Assert.Equal(1, agent.Executions);
         Assert.Equal("alice", (await after.Services.GetRequiredService<ApprovalStore>().GetAsync(id))!.DecidedBy);
-        Assert.Contains(_slack.Calls, c => c.Method == "chat.update" && c.Ts == card.Ts);
+        Assert.Contains(_world.Slack.Calls, c => c.Method == "chat.update" && c.Ts == card.Ts);
     }
 
     [Fact]
@@ -145,7 +118,7 @@ public sealed class SlackApprovalTests : IAsyncLifetime
         var host = Host(agent);
         var (card, id) = await RequestDeploymentAsync(host);
         await host.CreateClient().SendAsync(SlackRequests.Click("UALICE", "C1", card.Ts, SlackRequests.Button(card.Body, "reject")));
-        var update = await _slack.WaitForAsync("chat.update", c => c.Ts == card.Ts);
+        var update = await _world.Slack.WaitForAsync("chat.update", c => c.Ts == card.Ts);
         Assert.Contains("Rejected", update.Body["blocks"]!.ToJsonString());
         await IdleAsync(host);
         Assert.Equal(0, agent.Executions);

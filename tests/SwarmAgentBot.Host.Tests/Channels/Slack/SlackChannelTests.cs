@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using SwarmAgentBot.Agents.Conversation;
 using SwarmAgentBot.Agents.Supervisor;
-using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Host.Channels.Slack;
 using SwarmAgentBot.Host.Tests.Channels.Fixtures;
 using SwarmAgentBot.Host.Tests.Support;
@@ -12,44 +11,15 @@ namespace SwarmAgentBot.Host.Tests.Channels.Slack;
 /// <summary>The Slack channel end to end: the real host in memory, Slack's Web API on loopback.</summary>
 public sealed class SlackChannelTests : IAsyncLifetime
 {
-    private readonly ChannelTestRouter _router = new();
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "swarm-slack-" + Guid.NewGuid().ToString("N")[..10]);
-    private readonly List<SwarmWebFactory> _factories = [];
-    private SlackWebApi _slack = null!;
+    private SlackTestWorld _world = null!;
 
-    public async Task InitializeAsync() => _slack = await SlackWebApi.StartAsync();
+    public async Task InitializeAsync() => _world = await SlackTestWorld.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var f in _factories) await f.DisposeAsync();
-        await _slack.DisposeAsync();
-        SwarmWebFactory.DeleteDataDir(_dataDir);
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
-    private SwarmWebFactory Host(DeployAgent? agent = null, string botToken = SlackWebApi.BotToken, bool configured = true)
-    {
-        var settings = ChannelTestSettings.People();
-        if (configured)
-        {
-            settings["Swarm:Channels:Slack:SigningSecret"] = SlackRequests.SigningSecret;
-            settings["Swarm:Channels:Slack:BotToken"] = botToken;
-        }
-        settings["Swarm:Channels:Slack:ApiBaseUrl"] = _slack.ApiBaseUrl;
-        var factory = new SwarmWebFactory(_dataDir, settings, s =>
-        {
-            s.AddSingleton<IIntentRouter>(_router);
-            s.AddSingleton<IAgent>(agent ?? new DeployAgent());
-            s.AddSingleton<IAgent, UploadAgent>();
-        });
-        _factories.Add(factory);
-        return factory;
-    }
+    private SwarmWebFactory Host(DeployAgent? agent = null, string botToken = SlackWebApi.BotToken, bool configured = true) => _world.Host(agent, botToken, configured);
 
-    private static Task IdleAsync(SwarmWebFactory host)
-    {
-        var queue = host.Services.GetRequiredService<ChannelWorkQueue>();
-        return ChannelTestSettings.WaitUntilAsync(() => queue.Unfinished == 0, "the Slack work queue to drain");
-    }
+    private static Task IdleAsync(SwarmWebFactory host) => ChannelTestSettings.IdleAsync(host);
 
     [Fact]
     public async Task ItEchoesTheUrlVerificationChallenge()
@@ -68,10 +38,10 @@ public sealed class SlackChannelTests : IAsyncLifetime
         var response = await host.CreateClient().SendAsync(SlackRequests.Event(SlackRequests.Mention("Ev01", "UCAROL", "C1", "1699999999.000100", "help")));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var post = await _slack.WaitForAsync("chat.postMessage", _ => true);
+        var post = await _world.Slack.WaitForAsync("chat.postMessage", _ => true);
         Assert.Equal("C1", post.Body["channel"]!.ToString());
         Assert.Equal("1699999999.000100", post.Body["thread_ts"]!.ToString());
-        Assert.Contains("help", _router.Routed);
+        Assert.Contains("help", _world.Router.Routed);
         // Markdown bold (**x**) reaches Slack as mrkdwn bold (*x*).
         var text = post.Body["text"]!.ToString();
         Assert.Contains("*Datasets and artifacts*", text);
@@ -85,7 +55,7 @@ public sealed class SlackChannelTests : IAsyncLifetime
         var request = SlackRequests.Signed("/api/slack/events", SlackRequests.Mention("Ev02", "UCAROL", "C1", "1.1", "help"), "application/json", secret: "not-the-secret");
         var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Empty(_router.Routed);
+        Assert.Empty(_world.Router.Routed);
     }
 
     [Fact]
@@ -94,7 +64,7 @@ public sealed class SlackChannelTests : IAsyncLifetime
         var http = Host().CreateClient();
         var response = await http.SendAsync(SlackRequests.Event(SlackRequests.Mention("Ev03", "UCAROL", "C1", "1.2", "help"), DateTimeOffset.UtcNow.AddMinutes(-6)));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Empty(_router.Routed);
+        Assert.Empty(_world.Router.Routed);
     }
 
     [Fact]
@@ -126,10 +96,10 @@ public sealed class SlackChannelTests : IAsyncLifetime
         retry.Headers.Add("X-Slack-Retry-Reason", "http_timeout");
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(retry)).StatusCode);
 
-        await _slack.WaitForAsync("chat.postMessage", _ => true);
+        await _world.Slack.WaitForAsync("chat.postMessage", _ => true);
         await IdleAsync(host);
-        Assert.Single(_slack.Posts);
-        Assert.Single(_router.Routed);
+        Assert.Single(_world.Slack.Posts);
+        Assert.Single(_world.Router.Routed);
     }
 
     [Fact]
@@ -138,17 +108,15 @@ public sealed class SlackChannelTests : IAsyncLifetime
         var body = SlackRequests.Mention("Ev07", "UCAROL", "C1", "1699999999.000300", "help");
         var first = Host();
         await first.CreateClient().SendAsync(SlackRequests.Event(body));
-        await _slack.WaitForAsync("chat.postMessage", _ => true);
-        await IdleAsync(first);
-        await first.DisposeAsync();
-        _factories.Remove(first);
+        await _world.Slack.WaitForAsync("chat.postMessage", _ => true);
+        await _world.StopAsync(first);
 
         var second = Host();
         var retry = SlackRequests.Event(body);
         retry.Headers.Add("X-Slack-Retry-Num", "2");
         Assert.Equal(HttpStatusCode.OK, (await second.CreateClient().SendAsync(retry)).StatusCode);
         await IdleAsync(second);
-        Assert.Single(_slack.Posts);
+        Assert.Single(_world.Slack.Posts);
     }
 
     [Fact]
@@ -162,8 +130,8 @@ public sealed class SlackChannelTests : IAsyncLifetime
         foreach (var body in new[] { fromBot, ours, edit })
             Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(SlackRequests.Event(body))).StatusCode);
         await IdleAsync(host);
-        Assert.Empty(_router.Routed);
-        Assert.Empty(_slack.Posts);
+        Assert.Empty(_world.Router.Routed);
+        Assert.Empty(_world.Slack.Posts);
     }
 
     [Fact]
@@ -172,7 +140,7 @@ public sealed class SlackChannelTests : IAsyncLifetime
         var host = Host();
         var dm = SlackRequests.Envelope("Ev11", new JsonObject { ["type"] = "message", ["channel_type"] = "im", ["user"] = "UCAROL", ["text"] = "help", ["ts"] = "1699999999.000400", ["channel"] = "D1" });
         await host.CreateClient().SendAsync(SlackRequests.Event(dm));
-        var post = await _slack.WaitForAsync("chat.postMessage", _ => true);
+        var post = await _world.Slack.WaitForAsync("chat.postMessage", _ => true);
         Assert.Equal("D1", post.Body["channel"]!.ToString());
         Assert.Null(post.Body["thread_ts"]);
     }
@@ -181,14 +149,14 @@ public sealed class SlackChannelTests : IAsyncLifetime
     public async Task ItDownloadsSharedFilesWithTheBotToken()
     {
         var host = Host();
-        var url = _slack.AddFile("churn.csv", new byte[1234]);
+        var url = _world.Slack.AddFile("churn.csv", new byte[1234]);
         var dm = SlackRequests.Envelope("Ev12", new JsonObject
         {
             ["type"] = "message", ["channel_type"] = "im", ["subtype"] = "file_share", ["user"] = "UCAROL", ["text"] = "", ["ts"] = "1699999999.000500", ["channel"] = "D1",
             ["files"] = new JsonArray(new JsonObject { ["id"] = "F1", ["name"] = "churn.csv", ["mimetype"] = "text/csv", ["url_private_download"] = url }),
         });
         await host.CreateClient().SendAsync(SlackRequests.Event(dm));
-        var post = await _slack.WaitForAsync("chat.postMessage", _ => true);
+        var post = await _world.Slack.WaitForAsync("chat.postMessage", _ => true);
         Assert.Contains("received churn.csv: 1234 bytes", post.Body["text"]!.ToString());
     }
 
@@ -196,10 +164,10 @@ public sealed class SlackChannelTests : IAsyncLifetime
     public async Task ItWaitsOutARateLimitAndStillDelivers()
     {
         var host = Host();
-        _slack.RateLimitNextCall();
+        _world.Slack.RateLimitNextCall();
         await host.CreateClient().SendAsync(SlackRequests.Event(SlackRequests.Mention("Ev13", "UCAROL", "C1", "1699999999.000600", "help")));
-        await _slack.WaitForAsync("chat.postMessage", _ => true);
-        Assert.Equal(2, _slack.Attempts.Count(a => a == "chat.postMessage"));
+        await _world.Slack.WaitForAsync("chat.postMessage", _ => true);
+        Assert.Equal(2, _world.Slack.Attempts.Count(a => a == "chat.postMessage"));
     }
 
     [Fact]
@@ -216,14 +184,14 @@ public sealed class SlackChannelTests : IAsyncLifetime
     {
         var host = Host();
         await host.CreateClient().SendAsync(SlackRequests.Event(SlackRequests.Mention("Ev14", "UCAROL", "C7", "1699999999.000700", "help")));
-        await _slack.WaitForAsync("chat.postMessage", _ => true);
+        await _world.Slack.WaitForAsync("chat.postMessage", _ => true);
         await IdleAsync(host);
 
         var stored = await host.Services.GetRequiredService<ConversationStore>().FindReferenceAsync("slack:C7");
         Assert.NotNull(stored);
         Assert.Equal("1699999999.000700", stored.ThreadId);
         var id = await host.Services.GetRequiredService<ProactiveMessenger>().SendAsync(stored, BotReply.Plain("Training run 12 finished: **f1 0.84**."));
-        var post = await _slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("finished"));
+        var post = await _world.Slack.WaitForAsync("chat.postMessage", c => c.Body["text"]!.ToString().Contains("finished"));
         Assert.Equal(post.Ts, id);
         Assert.Equal("1699999999.000700", post.Body["thread_ts"]!.ToString());
         Assert.Contains("*f1 0.84*", post.Body["text"]!.ToString());
