@@ -34,6 +34,7 @@ public sealed partial class SlackBot(
     Supervisor supervisor,
     SlackSender sender,
     SlackApiClient api,
+    SlackEventLog seen,
     ApprovalCardTracker approvals,
     IOptions<SwarmOptions> swarm,
     ILogger<SlackBot> logger)
@@ -89,6 +90,21 @@ public sealed partial class SlackBot(
         return new SlackClick(new ConversationRef(SlackSender.ChannelId, channel, ThreadId: thread), new UserRef(userId, name), value, messageTs, clickKey);
     }
 
+    /// <summary>
+    /// Handles a delivered event once: the first delivery of an event id (and of a message, which can
+    /// arrive both as app_mention and as message.im) is marked in the database and run; copies are dropped.
+    /// </summary>
+    public async Task HandleEventAsync(string? eventId, SlackMessage message, CancellationToken cancellationToken = default)
+    {
+        if (eventId is not null && !await seen.TryMarkAsync("event:" + eventId, cancellationToken))
+        {
+            logger.LogInformation("Slack event {EventId} was delivered before; dropped", eventId);
+            return;
+        }
+        if (!await seen.TryMarkAsync(message.MessageKey, cancellationToken)) return;
+        await HandleMessageAsync(message, cancellationToken);
+    }
+
     /// <summary>Runs a message through the supervisor and posts the replies in its thread.</summary>
     public async Task HandleMessageAsync(SlackMessage message, CancellationToken cancellationToken = default)
     {
@@ -111,9 +127,14 @@ public sealed partial class SlackBot(
         await RunAsync(new IncomingMessage(message.Conversation, message.From, message.Text, null, files), cancellationToken);
     }
 
-    /// <summary>Runs a button click through the supervisor; an approval card that was decided is updated in place.</summary>
+    /// <summary>Runs a button click (once) through the supervisor; an approval card that was decided is updated in place.</summary>
     public async Task HandleClickAsync(SlackClick click, CancellationToken cancellationToken = default)
     {
+        if (!await seen.TryMarkAsync(click.ClickKey, cancellationToken))
+        {
+            logger.LogInformation("Slack click {ClickKey} was delivered before; dropped", click.ClickKey);
+            return;
+        }
         await RunAsync(new IncomingMessage(click.Conversation, click.From, "", click.Value), cancellationToken);
         if (ApprovalCardTracker.ClickedApprovalId(click.Value) is not { } approvalId) return;
         // The clicked card shows the decision whatever the gate saw: the click may have come before the

@@ -8,8 +8,8 @@ namespace SwarmAgentBot.Host.Channels.Slack;
 /// <summary>
 /// The two request URLs of the Slack app: the Events API (/api/slack/events) and interactivity
 /// (/api/slack/interactions). Both verify Slack's signature over the raw body, then answer at once
-/// (Slack wants 200 within 3 seconds) and leave the work to the queue; retries and duplicates are
-/// dropped by id so nothing runs twice.
+/// (Slack wants 200 within 3 seconds) and leave the work to the queue, where retries and duplicates
+/// are dropped by id so nothing runs twice.
 /// </summary>
 public static class SlackEndpoints
 {
@@ -42,7 +42,7 @@ public static class SlackEndpoints
     }
 
     private static async Task<IResult> HandleEventsAsync(HttpContext http, IOptions<SlackOptions> options, SlackSignatureVerifier verifier,
-        SlackEventLog seen, ChannelWorkQueue queue, SlackBot bot, ILoggerFactory loggers)
+        ChannelWorkQueue queue, SlackBot bot, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(SlackEndpoints).FullName!);
         var (body, error) = await ReadVerifiedAsync(http, options.Value, verifier, logger);
@@ -61,29 +61,21 @@ public static class SlackEndpoints
                 return Results.Ok();
         }
 
+        if (SlackBot.ReadMessage(envelope) is not { } message) return Results.Ok();
         var eventId = envelope["event_id"]?.ToString();
         var retry = http.Request.Headers["X-Slack-Retry-Num"].ToString();
-        if (eventId is not null && !await seen.TryMarkAsync("event:" + eventId, http.RequestAborted))
-        {
-            logger.LogInformation("Slack event {EventId} already taken; dropped (retry {RetryNum}, reason {RetryReason})", eventId, retry, http.Request.Headers["X-Slack-Retry-Reason"].ToString());
-            return Results.Ok();
-        }
-        if (SlackBot.ReadMessage(envelope) is not { } message) return Results.Ok();
-        // The same message can arrive as app_mention and as message.im (a mention in a direct message).
-        if (!await seen.TryMarkAsync(message.MessageKey, http.RequestAborted)) return Results.Ok();
-
+        if (retry.Length > 0)
+            logger.LogInformation("Slack retry {RetryNum} of event {EventId} ({RetryReason}); runs only if the first delivery never did",
+                retry, eventId, http.Request.Headers["X-Slack-Retry-Reason"].ToString());
+        // Deduplication happens in the queued work (a database write), so the answer never waits for it.
         var key = $"slack:{message.Conversation.ConversationId}:{message.From.Id}";
-        if (!queue.TryEnqueue(key, $"Slack message {message.MessageKey}", ct => bot.HandleMessageAsync(message, ct)))
-        {
-            await seen.ForgetAsync(message.MessageKey, http.RequestAborted);
-            if (eventId is not null) await seen.ForgetAsync("event:" + eventId, http.RequestAborted);
-            return Error(503, "busy; retry later");
-        }
-        return Results.Ok();
+        return queue.TryEnqueue(key, $"Slack message {message.MessageKey}", ct => bot.HandleEventAsync(eventId, message, ct))
+            ? Results.Ok()
+            : Error(503, "busy; retry later");
     }
 
     private static async Task<IResult> HandleInteractionsAsync(HttpContext http, IOptions<SlackOptions> options, SlackSignatureVerifier verifier,
-        SlackEventLog seen, ChannelWorkQueue queue, SlackBot bot, ILoggerFactory loggers)
+        ChannelWorkQueue queue, SlackBot bot, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(SlackEndpoints).FullName!);
         var (body, error) = await ReadVerifiedAsync(http, options.Value, verifier, logger);
@@ -97,17 +89,9 @@ public static class SlackEndpoints
         catch (JsonException) { return Error(400, "payload is not a JSON object."); }
 
         if (SlackBot.ReadClick(payload) is not { } click) return Results.Ok();
-        if (!await seen.TryMarkAsync(click.ClickKey, http.RequestAborted))
-        {
-            logger.LogInformation("Slack click {ClickKey} already taken; dropped", click.ClickKey);
-            return Results.Ok();
-        }
         var key = $"slack:{click.Conversation.ConversationId}:{click.From.Id}";
-        if (!queue.TryEnqueue(key, $"Slack click {click.ClickKey}", ct => bot.HandleClickAsync(click, ct)))
-        {
-            await seen.ForgetAsync(click.ClickKey, http.RequestAborted);
-            return Error(503, "busy; retry later");
-        }
-        return Results.Ok();
+        return queue.TryEnqueue(key, $"Slack click {click.ClickKey}", ct => bot.HandleClickAsync(click, ct))
+            ? Results.Ok()
+            : Error(503, "busy; retry later");
     }
 }

@@ -37,11 +37,4 @@ public sealed class SlackEventLog(SwarmDatabase database, IOptions<SlackOptions>
         }
         return inserted == 1;
     }
-
-    /// <summary>Un-marks a key whose work could not be queued, so Slack's retry is taken.</summary>
-    public async Task ForgetAsync(string key, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM slack_seen_events WHERE event_key = @key", new { key });
-    }
 }
