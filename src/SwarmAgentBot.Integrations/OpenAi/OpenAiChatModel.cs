@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -77,11 +79,11 @@ public sealed class OpenAiChatModel : IChatModel
         {
             var status = ex.Status;
             var failure = status is 0 or 408 or 429 or >= 500 ? ChatModelFailure.Unavailable : ChatModelFailure.Rejected;
-            var message = _scrubber.Scrub(ex.Message);
+            var message = _scrubber.Scrub(ErrorMessage(ex));
             _logger.LogDebug("Chat completion failed with {Status}: {Message}", status, message);
             throw new ChatModelException(failure, status == 0
                 ? $"The language model at {_options.Endpoint} could not be reached: {message}"
-                : $"The language model at {_options.Endpoint} answered {status}: {FirstLine(message)}", status == 0 ? null : status, ex);
+                : $"The language model at {_options.Endpoint} answered {status}: {message}", status == 0 ? null : status, ex);
         }
         catch (HttpRequestException ex)
         {
@@ -105,9 +107,20 @@ public sealed class OpenAiChatModel : IChatModel
         return message;
     }
 
-    private static string FirstLine(string s)
+    // The server's own words: OpenAI-compatible servers answer {"error": {"message": ...}}; otherwise the SDK's message.
+    private static string ErrorMessage(ClientResultException ex)
     {
-        var line = s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? s;
-        return line.Length > 300 ? line[..300] + "…" : line;
+        string? message = null;
+        try
+        {
+            if (ex.GetRawResponse()?.Content is { } content && JsonNode.Parse(content.ToString())?["error"] is { } error)
+                message = error is JsonObject o ? o["message"]?.ToString() : error.ToString();
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a proxy's HTML page, say): fall back to the SDK's message.
+        }
+        message ??= ex.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? ex.Message;
+        return message.Length > 300 ? message[..300] + "…" : message;
     }
 }

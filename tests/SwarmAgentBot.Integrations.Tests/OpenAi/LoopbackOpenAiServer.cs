@@ -105,8 +105,8 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new LoopbackOpenAiServer(app, key, models.Length > 0 ? models : [DefaultModel]);
-        app.MapPost("/v1/chat/completions", server.ChatAsync);
-        app.MapPost("/v1/embeddings", server.EmbeddingsAsync);
+        app.MapPost("/v1/chat/completions", (Delegate)server.ChatAsync);
+        app.MapPost("/v1/embeddings", (Delegate)server.EmbeddingsAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Endpoint = address.TrimEnd('/') + "/v1";
