@@ -108,7 +108,9 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
         app.MapPost("/v1/chat/completions", (Delegate)server.ChatAsync);
         app.MapPost("/v1/embeddings", (Delegate)server.EmbeddingsAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        if (!address.StartsWith("http://127.0.0.1:", StringComparison.Ordinal))
+            throw new InvalidOperationException($"The loopback server must listen on 127.0.0.1 only, but listens on {address}.");
         server.Endpoint = address.TrimEnd('/') + "/v1";
         return server;
     }
