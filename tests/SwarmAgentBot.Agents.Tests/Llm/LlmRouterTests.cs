@@ -15,8 +15,8 @@ public sealed class LlmRouterTests : IDisposable
 
     public void Dispose() => _db.Dispose();
 
-    private SupervisorHarness Harness(ScriptedChatModel model, IEnumerable<IAgent> agents, ScriptedRouter? rules = null, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
-        new(_db.DataDir, rules ?? new ScriptedRouter(), agents, settings: settings, configure: b =>
+    private SupervisorHarness Harness(ScriptedChatModel model, IEnumerable<IAgent> agents, ScriptedRouter? rules = null, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, TimeProvider? clock = null) =>
+        new(_db.DataDir, rules ?? new ScriptedRouter(), agents, clock, settings, configure: b =>
         {
             b.Services.AddSingleton<IChatModel>(model);
             services?.Invoke(b.Services);
@@ -177,6 +177,30 @@ public sealed class LlmRouterTests : IDisposable
         Assert.Equal("registry.list_models", route.Intent);
         Assert.Equal(LlmRouter.UnavailableNotice, route.Notice);
         Assert.StartsWith("rules fallback", route.Reason);
+    }
+
+    [Fact]
+    public async Task AfterTheModelWasUnavailableTheRulesRouterAnswersAtOnceUntilTheCoolDownEnds()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2025-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var model = new ScriptedChatModel()
+            .ThenThrow(new ChatModelException(ChatModelFailure.Unavailable, "overloaded", 503))
+            .ThenChoose("registry")
+            .ThenCall(("registry__list_models", "{}"));
+        var rules = new ScriptedRouter().On("list models", "out_of_scope");
+        await using var h = Harness(model, [new RecordingAgent()], rules, new() { ["Swarm:Llm:UnavailableCoolDown"] = "00:01:00" }, clock: clock);
+        var router = h.Get<IIntentRouter>();
+
+        Assert.Equal(LlmRouter.UnavailableNotice, (await router.RouteAsync("list models", RoutingContext.Empty)).Notice);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var cooling = await router.RouteAsync("list models", RoutingContext.Empty);
+        Assert.Equal(LlmRouter.UnavailableNotice, cooling.Notice);
+        Assert.Single(model.Requests);
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var back = await router.RouteAsync("list models", RoutingContext.Empty);
+        Assert.Equal("registry.list_models", back.Intent);
+        Assert.Null(back.Notice);
     }
 
     [Fact]

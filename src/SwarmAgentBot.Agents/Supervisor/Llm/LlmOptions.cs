@@ -36,6 +36,12 @@ public sealed class LlmOptions
     /// <summary>How many times an invalid tool call (unknown tool, bad JSON, wrong types) goes back to the model before the rules router takes over.</summary>
     public int MaxToolCallRetries { get; set; } = 2;
 
+    /// <summary>
+    /// After the model was unavailable (timeout, 429, 5xx, network), how long the rules router answers at once without
+    /// asking it, so a down endpoint does not cost every message a full <see cref="Timeout"/>. Zero asks every time.
+    /// </summary>
+    public TimeSpan UnavailableCoolDown { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>True when an endpoint is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Endpoint);
 
@@ -50,10 +56,11 @@ public sealed class LlmOptions
         if (MaxSteps < 1 || MaxSteps > Supervisor.MaxSteps) return $"Swarm:Llm:MaxSteps must be between 1 and {Supervisor.MaxSteps}.";
         if (Temperature < 0 || Temperature > 2) return "Swarm:Llm:Temperature must be between 0 and 2.";
         if (MaxToolCallRetries < 0 || MaxToolCallRetries > 5) return "Swarm:Llm:MaxToolCallRetries must be between 0 and 5.";
+        if (UnavailableCoolDown < TimeSpan.Zero || UnavailableCoolDown > TimeSpan.FromHours(1)) return "Swarm:Llm:UnavailableCoolDown must be between 00:00:00 and 01:00:00.";
         return null;
     }
 
     /// <summary>The settings with the API key redacted (safe to log).</summary>
     public override string ToString() =>
-        $"Endpoint={Endpoint ?? "(none)"}, Model={Model}, ApiKey={(string.IsNullOrEmpty(ApiKey) ? "(none)" : "[redacted]")}, Timeout={Timeout}, MaxSteps={MaxSteps}, Temperature={Temperature}, MaxToolCallRetries={MaxToolCallRetries}";
+        $"Endpoint={Endpoint ?? "(none)"}, Model={Model}, ApiKey={(string.IsNullOrEmpty(ApiKey) ? "(none)" : "[redacted]")}, Timeout={Timeout}, MaxSteps={MaxSteps}, Temperature={Temperature}, MaxToolCallRetries={MaxToolCallRetries}, UnavailableCoolDown={UnavailableCoolDown}";
 }

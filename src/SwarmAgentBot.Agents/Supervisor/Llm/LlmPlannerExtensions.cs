@@ -44,6 +44,7 @@ public static class LlmPlannerExtensions
             sp.GetRequiredService<AuditLog>(),
             sp.GetRequiredService<SecretScrubber>(),
             sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LlmRouter>>()));
         services.AddSingleton<IIntentRouter>(sp => sp.GetRequiredService<LlmRouter>());
         services.AddSingleton<IGroundedAnswerer, LlmAnswerer>();

@@ -26,6 +26,7 @@ public sealed class LlmRouter(
     AuditLog audit,
     SecretScrubber scrubber,
     IOptions<LlmOptions> options,
+    TimeProvider clock,
     ILogger<LlmRouter> logger) : IIntentRouter
 {
     /// <summary>Service key under which the router the LLM falls back to (the rules router) is registered.</summary>
@@ -41,11 +42,15 @@ public sealed class LlmRouter(
     private const int HistoryMessages = 5;
 
     private readonly PlannerToolbox _toolbox = new(catalog);
+    private long _unavailableUntilTicks;
     private LlmOptions Settings => options.Value;
 
     /// <inheritdoc />
     public async Task<RouteResult> RouteAsync(string text, RoutingContext context, CancellationToken cancellationToken = default)
     {
+        if (clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _unavailableUntilTicks))
+            return await FallbackAsync(text, context, UnavailableNotice, cancellationToken);
+
         var meter = new LlmCallMeter(model);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Settings.Timeout);
@@ -63,6 +68,7 @@ public sealed class LlmRouter(
             logger.LogWarning("The language model did not plan within {Timeout}; the rules router answers this message", Settings.Timeout);
             route = await FallbackAsync(text, context, UnavailableNotice, cancellationToken);
             outcome = "fallback:timeout";
+            CoolDown();
         }
         catch (ChatModelException ex)
         {
@@ -72,6 +78,7 @@ public sealed class LlmRouter(
                 logger.LogError("The language model rejected the request ({Status}: {Reason}); check Swarm:Llm. The rules router answers this message", ex.StatusCode, ex.Message);
             route = await FallbackAsync(text, context, UnavailableNotice, cancellationToken);
             outcome = ex.StatusCode is { } status ? $"fallback:{status}" : "fallback:unavailable";
+            if (ex.Failure == ChatModelFailure.Unavailable) CoolDown();
         }
         catch (PlanRejectedException ex)
         {
@@ -88,6 +95,9 @@ public sealed class LlmRouter(
         }, cancellationToken);
         return route;
     }
+
+    // A model that just failed is likely to fail again: the next messages go straight to the rules router for a while.
+    private void CoolDown() => Interlocked.Exchange(ref _unavailableUntilTicks, (clock.GetUtcNow() + Settings.UnavailableCoolDown).UtcTicks);
 
     private async Task<RouteResult> FallbackAsync(string text, RoutingContext context, string notice, CancellationToken cancellationToken)
     {
