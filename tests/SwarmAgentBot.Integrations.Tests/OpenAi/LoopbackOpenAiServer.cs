@@ -85,9 +85,6 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
     /// <summary>Base URL including /v1, as Swarm:Llm:Endpoint takes it.</summary>
     public string Endpoint { get; private set; } = "";
 
-    /// <summary>When the script is empty, this decides the reply (default: a 500 saying the script ran out).</summary>
-    public Func<JsonObject, ScriptedReply>? Responder { get; set; }
-
     /// <summary>Chat completion requests that passed the checks, in arrival order.</summary>
     public IReadOnlyList<JsonObject> ChatRequests { get { lock (_chatRequests) return _chatRequests.ToList(); } }
 
@@ -129,8 +126,8 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
         if (CheckChat(body!) is { } invalid) return Reject(400, invalid.Message, "invalid_request_error", invalid.Param);
         lock (_chatRequests) _chatRequests.Add(body!);
 
-        var reply = _script.TryDequeue(out var next) ? next
-            : Responder?.Invoke(body!) ?? ScriptedReply.Error(500, "The loopback server has no scripted reply left for this request.");
+        // A request beyond the script is a test bug: answer it like a server fault so it shows in the test's assertions.
+        var reply = _script.TryDequeue(out var next) ? next : ScriptedReply.Error(500, "The loopback server has no scripted reply left for this request.");
         if (reply.Delay > TimeSpan.Zero)
         {
             using var both = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
