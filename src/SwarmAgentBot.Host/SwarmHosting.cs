@@ -1,6 +1,7 @@
 using Microsoft.Extensions.FileProviders;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Integrations.OpenAi;
 
 namespace SwarmAgentBot.Host;
@@ -18,6 +19,7 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddChannelSenders();
         builder.AddLlmOrchestration();
         return builder;
     }
