@@ -90,7 +90,7 @@ public sealed class LlmNluBenchmark(TextWriter output)
         var precision = predicted == 0 ? 0 : (double)truePositives / predicted;
         var recall = gold == 0 ? 0 : (double)truePositives / gold;
         var report = new LlmNluReport(examples.Count, (double)intentsRight / n, (double)plansRight / n, precision, recall,
-            precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall), Percentile(latencies, 0.5), Percentile(latencies, 0.95), input, outputTokens, fallbacks);
+            precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall), Percentiles.Of(latencies, 50), Percentiles.Of(latencies, 95), input, outputTokens, fallbacks);
         await PrintAsync(report, router.GetType().Name);
         return report;
     }
@@ -145,11 +145,4 @@ public sealed class LlmNluBenchmark(TextWriter output)
         JsonValue v when v.GetValueKind() == JsonValueKind.Number => double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture),
         _ => node.ToJsonString(),
     };
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0) return 0;
-        var sorted = values.Order().ToList();
-        return sorted[(int)Math.Clamp(Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
 }
