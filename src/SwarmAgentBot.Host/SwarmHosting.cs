@@ -2,6 +2,7 @@ using Microsoft.Extensions.FileProviders;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Channels;
+using SwarmAgentBot.Integrations.OpenAi;
 
 namespace SwarmAgentBot.Host;
 
@@ -19,6 +20,7 @@ public static class SwarmHosting
     {
         builder.AddSwarmCore();
         builder.AddChannelSenders();
+        builder.AddLlmOrchestration();
         return builder;
     }
 
