@@ -61,6 +61,18 @@ public sealed class NluBenchmark : IBenchmark
                 sw.Stop();
                 samples.Add(sw.Elapsed.TotalMicroseconds);
             }
+        if (args.Contains("--slow"))
+        {
+            // The texts with the slowest median route, to find what to optimise.
+            var perText = texts.Distinct().Select(t =>
+            {
+                var times = new List<double>();
+                for (var i = 0; i < 15; i++) { sw.Restart(); router.Route(t); sw.Stop(); times.Add(sw.Elapsed.TotalMicroseconds); }
+                times.Sort();
+                return (Text: t, Median: times[times.Count / 2]);
+            }).OrderByDescending(x => x.Median).Take(10);
+            foreach (var (t, median) in perText) Console.WriteLine($"  {median,8:0.0} µs  {t}");
+        }
         samples.Sort();
         var longText = string.Concat(Enumerable.Repeat("please deploy churn-model v3 to production and check drift 🚀 ", 170));
         router.Route(longText);

@@ -113,46 +113,31 @@ internal static class EntityExtractor
     {
         if (Contains(text, "model"))
         {
-            foreach (Match m in EntityPatterns.ModelThenName().Matches(text))
-                if (EntityPatterns.IsNameWord(m.Groups["n"].Value.TrimEnd('.')) && !IsFileAt(text, m.Groups["n"].Index)) { e.ModelHint ??= m.Groups["n"].Value.TrimEnd('.'); break; }
-            if (e.ModelHint is null)
-                foreach (Match m in EntityPatterns.NameThenModel().Matches(text))
-                    if (EntityPatterns.IsNameWord(m.Groups["n"].Value)) { e.ModelHint = m.Groups["n"].Value; break; }
+            e.ModelHint = First(EntityPatterns.ModelThenName(), text, "n", n => !n.Contains('.') && EntityPatterns.IsNameWord(n))
+                ?? First(EntityPatterns.NameThenModel(), text, "n", EntityPatterns.IsNameWord);
         }
         if (e.ModelHint is null && e.Names.Count == 0)
         {
-            foreach (Match m in EntityPatterns.NameThenVersion().Matches(text))
-                if (EntityPatterns.IsNameWord(m.Groups["n"].Value)) { e.ModelHint = m.Groups["n"].Value; break; }
+            e.ModelHint = First(EntityPatterns.NameThenVersion(), text, "n", EntityPatterns.IsNameWord);
             if (e.ModelHint is null && EntityPatterns.VersionOfName().Match(text) is { Success: true } vm && EntityPatterns.IsNameWord(vm.Groups["n"].Value))
                 e.ModelHint = vm.Groups["n"].Value;
         }
         if (Contains(text, "pipeline") || Contains(text, "workflow") || Contains(text, "dag"))
         {
-            foreach (Match m in EntityPatterns.PipelineThenName().Matches(text))
-                if (EntityPatterns.IsNameWord(m.Groups["n"].Value)) { e.PipelineHint = m.Groups["n"].Value; break; }
-            if (e.PipelineHint is null)
-                foreach (Match m in EntityPatterns.NameThenPipeline().Matches(text))
-                    if (EntityPatterns.IsNameWord(m.Groups["n"].Value)) { e.PipelineHint = m.Groups["n"].Value; break; }
+            e.PipelineHint = First(EntityPatterns.PipelineThenName(), text, "n", EntityPatterns.IsNameWord)
+                ?? First(EntityPatterns.NameThenPipeline(), text, "n", EntityPatterns.IsNameWord);
         }
         if (Contains(text, "data"))
         {
-            foreach (Match m in EntityPatterns.DatasetThenName().Matches(text))
-                if (EntityPatterns.IsNameWord(m.Groups["n"].Value)) { e.DatasetHint = m.Groups["n"].Value; break; }
-            if (e.DatasetHint is null)
-                foreach (Match m in EntityPatterns.NameThenDataset().Matches(text))
-                    if (EntityPatterns.IsNameWord(m.Groups["n"].Value)) { e.DatasetHint = m.Groups["n"].Value; break; }
+            e.DatasetHint = First(EntityPatterns.DatasetThenName(), text, "n", EntityPatterns.IsNameWord)
+                ?? First(EntityPatterns.NameThenDataset(), text, "n", EntityPatterns.IsNameWord);
         }
         if (Contains(text, " as "))
-            foreach (Match m in EntityPatterns.AsName().Matches(text))
-                if (EntityPatterns.IsNameWord(m.Groups["n"].Value)) { e.UploadName = m.Groups["n"].Value; break; }
+            e.UploadName = First(EntityPatterns.AsName(), text, "n", EntityPatterns.IsNameWord);
         if (e.Bucket is null && Contains(text, "bucket"))
         {
-            foreach (Match m in EntityPatterns.BucketThenName().Matches(text))
-                if (!EntityPatterns.Stop.Contains(m.Groups["n"].Value) && !IsBucketFiller(m.Groups["n"].Value)) { e.Bucket = m.Groups["n"].Value; break; }
-            if (e.Bucket is null)
-                foreach (Match m in EntityPatterns.NameThenBucket().Matches(text))
-                    if (!EntityPatterns.Stop.Contains(m.Groups["n"].Value) || m.Groups["n"].Value.Equals("datasets", StringComparison.OrdinalIgnoreCase))
-                        if (!IsBucketFiller(m.Groups["n"].Value)) { e.Bucket = m.Groups["n"].Value; break; }
+            e.Bucket = First(EntityPatterns.BucketThenName(), text, "n", n => !IsBucketFiller(n))
+                ?? First(EntityPatterns.NameThenBucket(), text, "n", n => !IsBucketFiller(n));
         }
         if (e.Prefix is null && (Contains(text, "prefix") || Contains(text, " with") || Contains(text, "under")))
             if (EntityPatterns.Prefix().Match(text) is { Success: true } pm)
@@ -162,7 +147,9 @@ internal static class EntityExtractor
             }
     }
 
-    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "my" or "our" or "that" or "this" or "storage";
+    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
+        or "my" or "our" or "your" or "their" or "that" or "this" or "storage" or "same" or "new" or "any" or "some" or "one" or "of" or "for" or "to" or "from"
+        or "is" or "are" or "and" or "or" or "with" or "into" or "on" or "default" or "other" or "whole" or "entire" or "main";
 
     private static bool IsFileAt(string text, int index) => EntityPatterns.FileName().Match(text, index) is { Success: true } m && m.Index == index;
 
@@ -293,6 +280,23 @@ internal static class EntityExtractor
     }
 
     private static bool Contains(string text, string word) => text.Contains(word, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The first capture of <paramref name="group"/> that <paramref name="accept"/> takes, trying every start position
+    /// (a rejected early match must not swallow a good later one: "what actions did bob take").
+    /// </summary>
+    private static string? First(Regex regex, string text, string group, Func<string, bool> accept)
+    {
+        var m = regex.Match(text);
+        while (m.Success)
+        {
+            var value = m.Groups[group].Value;
+            if (accept(value)) return value;
+            if (m.Index + 1 >= text.Length) break;
+            m = regex.Match(text, m.Index + 1);
+        }
+        return null;
+    }
 
     // ---- intent-specific extraction -------------------------------------------------------------
 
@@ -441,29 +445,20 @@ internal static class EntityExtractor
     /// <summary>The step of a run whose logs are wanted ("step preprocess", "the train step").</summary>
     public static string? Step(string text)
     {
-        foreach (Match m in EntityPatterns.Step().Matches(text))
-        {
-            var s = m.Groups["s"].Value;
-            if (s.ToLowerInvariant() is "the" or "a" or "this" or "that" or "last" or "first" or "final" or "next" or "previous" or "failed"
-                or "failing" or "each" or "every" or "which" or "what" or "one" or "by" or "logs" or "log" or "of" or "in" or "for") continue;
-            return s;
-        }
-        return null;
+        static bool Good(string s) => s.ToLowerInvariant() is not ("the" or "a" or "this" or "that" or "last" or "first" or "final" or "next" or "previous"
+            or "failed" or "failing" or "each" or "every" or "which" or "what" or "one" or "by" or "logs" or "log" or "of" or "in" or "for" or "its" or "by");
+        return First(EntityPatterns.StepThenName(), text, "s", Good) ?? First(EntityPatterns.NameThenStep(), text, "s", Good);
     }
 
     /// <summary>Whose actions an audit query is about ("by alice", "what did bob do").</summary>
     public static string? AuditUser(string text)
     {
-        foreach (Match m in EntityPatterns.AuditUser().Matches(text))
-        {
-            var u = m.Groups["u"].Value;
-            if (u.ToLowerInvariant() is "i" or "you" or "we" or "they" or "he" or "she" or "someone" or "anyone" or "somebody" or "anybody" or "people"
+        static bool Good(string u) =>
+            u.ToLowerInvariant() is not ("i" or "you" or "we" or "they" or "he" or "she" or "someone" or "anyone" or "somebody" or "anybody" or "people"
                 or "it" or "the" or "that" or "this" or "who" or "whom" or "whoever" or "mistake" or "accident" or "now" or "today" or "yesterday"
-                or "tomorrow" or "date" or "time" or "a" or "an" or "default" or "name" or "version" or "model" or "stage") continue;
-            if (Lexicon.Words.ContainsKey(u.ToLowerInvariant()) || u.Contains('-') && EntityPatterns.IsNameLike(u)) continue;
-            return u;
-        }
-        return null;
+                or "tomorrow" or "date" or "time" or "a" or "an" or "default" or "name" or "version" or "model" or "stage" or "actions" or "changes")
+            && !Lexicon.Words.ContainsKey(u.ToLowerInvariant()) && !(u.Contains('-') && EntityPatterns.IsNameLike(u));
+        return First(EntityPatterns.AuditUser(), text, "u", Good);
     }
 
     /// <summary>The audit action as an intent name ("deployed" → registry.deploy_model).</summary>

@@ -128,7 +128,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<k>learning[\s_]rate|lr|max[\s_]depth|depth|n[\s_]estimators|number\s+of\s+trees|num[\s_]trees|epochs?|batch[\s_]size|seed|dropout|subsample|min[\s_]child[\s_]weight|eta|gamma|alpha|lambda|folds|test[\s_]size)\s*(?:of|=|:|to|at|is)?\s*(?<v>-?\d+(?:\.\d+)?|-?\.\d+)|\b(?<v>\d+)\s+(?<k>epochs|trees|folds)\b", RegexOptions.IgnoreCase)]
     public static partial Regex KnownParam();
 
-    [GeneratedRegex(@"^(?:a|an|the)?\s*(?<k>[A-Za-z_][\w]*)\s*(?:=|:|\bis\b|\bof\b|\bat\b)?\s*(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:(?:a|an|the)\s+)?(?<k>[A-Za-z_][\w]*)\s*(?:=|:|\bis\b|\bof\b|\bat\b)?\s*(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
     public static partial Regex RecordPiece();
 
     [GeneratedRegex(@"\s*(?:,|;|&|\band\b)\s*", RegexOptions.IgnoreCase)]
@@ -176,8 +176,11 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"(?:\b(?:above|over|exceeds?|exceeding|exceeded|greater\s+than|more\s+than|higher\s+than|beyond|past|below|under|less\s+than|lower\s+than|drops?\s+(?:below|under|to)|falls?\s+(?:below|under)|threshold(?:\s+(?:of|at|to|is|=|:))?|reaches|hits|at)\s*|[<>]=?\s*)(?<v>\d+(?:\.\d+)?|\.\d+)\s*(?<pct>%|percent)?|(?<v>\d+(?:\.\d+)?)\s*(?<pct>%|percent)\s+threshold", RegexOptions.IgnoreCase)]
     public static partial Regex Threshold();
 
-    [GeneratedRegex(@"\bstep\s+(?:named\s+|called\s+)?(?<s>[A-Za-z_][\w\-]*)|\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
-    public static partial Regex Step();
+    [GeneratedRegex(@"\bstep\s+(?:named\s+|called\s+)?(?<s>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex StepThenName();
+
+    [GeneratedRegex(@"\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NameThenStep();
 
     [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex AuditUser();

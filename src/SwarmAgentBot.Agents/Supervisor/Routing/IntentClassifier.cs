@@ -89,6 +89,8 @@ internal static partial class IntentClassifier
     {
         "me", "with", "on", "about", "for", "i", "need", "some", "can", "could", "you", "using", "use", "to", "what", "do", "show", "your",
         "the", "a", "an", "get", "give", "any", "stuff", "things", "topic", "area", "menu", "options", "usage", "available", "list", "all",
+        "are", "is", "kind", "of", "this", "bot", "does", "new", "here", "i'm", "im", "want", "know", "tell", "out", "please", "pls", "how", "works",
+        "work", "assistant", "supported", "support", "features", "functions", "abilities", "skills", "able", "which", "that", "those",
     };
 
     private static string? KnowledgeForm(Utterance u, Mentions e)
@@ -105,8 +107,13 @@ internal static partial class IntentClassifier
         return null;
     }
 
-    private static bool IsQuestion(Utterance u) =>
-        u.Words.Length > 0 && (u.Words[^1] == "?" || u.Words[0] is "what" or "which" or "how" or "why" or "when" or "who" or "is" or "are" or "does" or "do" or "can" or "should");
+    /// <summary>A question rather than a request: polite requests ("can you deploy ...?") are requests.</summary>
+    private static bool IsQuestion(Utterance u)
+    {
+        if (u.Words.Length == 0) return false;
+        if (u.Words.Length > 1 && u.Words[0] is "can" or "could" or "would" or "will" or "please" && u.Words[1] is "you" or "we" or "u" or "someone") return false;
+        return u.Words[^1] == "?" || u.Words[0] is "what" or "which" or "how" or "why" or "when" or "who" or "where" or "is" or "are" or "does" or "do" or "has" or "have" or "any" or "can" or "should";
+    }
 
     private static void ScoreAll(Utterance u, Mentions e, double[] s)
     {
@@ -127,22 +134,22 @@ internal static partial class IntentClassifier
         if (u.Has(Preview)) Add(Intents.PreviewDataset, 2.5 + (dataset ? 1 : 0));
         if (u.Says(" look like ") || u.Says(" what contents ") && file) Add(Intents.PreviewDataset, 2);
         if (u.Has(Column) && question && file && !u.Has(Plot | Profile)) Add(Intents.PreviewDataset, 2.5);
-        if (u.Has(Show) && file && !u.Has(MlopsConcepts & ~(Dataset | Datasets))) Add(Intents.PreviewDataset, 2.5);
+        if (u.Has(Show) && (file || e.DatasetHint is not null) && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Ml))) Add(Intents.PreviewDataset, 2.5);
         if (u.Has(Profile)) Add(Intents.ProfileDataset, 3 + (dataset ? 1 : 0));
         if (u.Has(Describe) && (dataset || u.Has(Dataset)) && !pipelineName && !u.Has(Pipeline)) Add(Intents.ProfileDataset, 3);
         if (u.Has(Delete)) Add(Intents.DeleteDataset, 3 + (dataset || u.Has(Dataset | Datasets) || anaphora ? 1 : 0));
-        if (u.Has(Plot)) Add(Intents.PlotDataset, 3 + (file || u.Has(Column) ? 1 : 0));
+        if (u.Has(Plot) && !run) Add(Intents.PlotDataset, 3.5 + (file || u.Has(Column) ? 1 : 0));
         if (u.Has(Compare) && file && !run) Add(Intents.PlotDataset, 1);
         if (u.Has(Artifact)) Add(Intents.ListArtifacts, 4);
         if (u.Has(Produce) && (run || names) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
-        if (u.Says(" model files ") || u.Says(" files ") && run) Add(Intents.ListArtifacts, 2);
-        if (u.Has(Datasets | Bucket) && !file) Add(Intents.ListDatasets, 2.5 + (listy ? 1 : 0));
-        if (u.Has(Dataset) && listy && !file && !e.HasDataset && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Ml))) Add(Intents.ListDatasets, 2);
-        if ((e.Prefix is not null || e.Bucket is not null && e.Dataset is null) && !u.Has(Upload | Delete)) Add(Intents.ListDatasets, 2);
+        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run && u.Has(Show | List | Produce | Artifact)) Add(Intents.ListArtifacts, 3.5);
+        if (u.Has(Datasets | Bucket) && !file && !run && !modelName) Add(Intents.ListDatasets, 2.5 + (listy ? 1 : 0));
+        if (u.Has(Dataset) && listy && !file && !e.HasDataset && !run && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Ml))) Add(Intents.ListDatasets, 2.5);
+        if ((e.Prefix is not null || e.Bucket is not null && e.Dataset is null) && !u.Has(Upload | Delete)) Add(Intents.ListDatasets, 2 + (listy ? 1.5 : 0));
         if (u.Words.Length > 0 && u.Words[0] == "ls") Add(Intents.ListDatasets, 3);
 
         // --- pipelines
-        if (u.Has(Pipeline))
+        if (u.Has(Pipeline) && !run)
         {
             Add(Intents.ListPipelines, pipelineName ? 0.5 : 2.5 + (listy ? 1 : 0));
             Add(Intents.DescribePipeline, pipelineName ? 1.5 : 0);
@@ -157,6 +164,7 @@ internal static partial class IntentClassifier
             Add(Intents.RunPipeline, w);
         }
         if (u.Has(Reproduce | Again) && pipelineName && !run) Add(Intents.RunPipeline, 3);
+        if (u.Has(Start) && u.Has(Again) && anaphora && !run && !u.Has(Train | Retrain)) Add(Intents.RunPipeline, 2);
         if (u.Has(RunNoun) && !run)
         {
             var plural = u.Says(" runs ") || u.Says(" jobs ") || u.Says(" executions ");
@@ -171,6 +179,7 @@ internal static partial class IntentClassifier
             if (u.Has(Status)) Add(Intents.RunStatus, 2);
             if (u.Has(Check) && !u.Has(Drift)) Add(Intents.RunStatus, 1);
             if (u.Has(Train) && u.Has(Status)) Add(Intents.TrainingStatus, 4);
+            else if (u.Has(Train) && !file) Add(Intents.TrainingStatus, 3);
             if (u.Has(Logs)) Add(Intents.RunLogs, 4);
             if (u.Has(Failed) && u.Has(Why)) Add(Intents.RunLogs, 4);
             if (u.Has(Cancel)) Add(Intents.CancelRun, 5);
@@ -185,11 +194,12 @@ internal static partial class IntentClassifier
             if (u.Has(Cancel) && (u.Has(RunNoun | Train | Pipeline) || anaphora)) Add(Intents.CancelRun, 3.5);
             if (u.Has(Status) && (u.Has(RunNoun | Pipeline) || anaphora || u.Says(" going ") || u.Says(" is it "))) Add(Intents.RunStatus, 2.5);
             if (u.Has(Reproduce) && (u.Has(RunNoun | Train) || anaphora)) Add(Intents.ReproduceRun, 3.5);
+            if (u.Has(Explain) && anaphora && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3);
         }
         if (u.Has(Compare)) Add(Intents.CompareRuns, run ? 2 : u.Has(RunNoun) ? 2.5 : 0.5);
 
         // --- training
-        if (u.Has(Train) && !u.Has(Retrain))
+        if (u.Has(Train) && !u.Has(Retrain) && !run)
         {
             var statusLike = u.Has(Status) && !file;
             if (statusLike) Add(Intents.TrainingStatus, 4 + (u.Says(" training ") || u.Says(" train ") ? 0.5 : 0));
@@ -219,7 +229,7 @@ internal static partial class IntentClassifier
             Add(Intents.DeployModel, 3);
         if (MoveToStage().IsMatch(u.Text) && e.Stage is not null && !u.Has(Rollback)) Add(Intents.DeployModel, 3);
         if (u.Has(Rollback)) Add(Intents.Rollback, 5.5);
-        if (u.Says(" previous version ") || u.Says(" old version ") || u.Says(" go back ")) Add(Intents.Rollback, 2);
+        if (u.Says(" previous version ") || u.Says(" old version ") || u.Says(" go back ") || u.Says(" last version ")) Add(Intents.Rollback, 3);
         if (u.Has(Deployed)) Add(Intents.ListDeployments, 2.5 + (listy ? 1 : 0));
         if (e.Stage is not null && question && !u.Has(Drift | Deploy | Predict | Train | Retrain | Evaluate | Rollback | Concept.Monitor)) Add(Intents.ListDeployments, 2.5);
         if (u.Says(" running ") && e.Stage is not null) Add(Intents.ListDeployments, 3);
@@ -244,13 +254,14 @@ internal static partial class IntentClassifier
         if (u.Has(Lineage)) Add(Intents.Lineage, 4.5);
         if (u.Says(" trained ") && u.Says(" which dataset ") || u.Says(" what data ") && u.Says(" trained ")) Add(Intents.Lineage, 3);
         if (u.Has(Audit)) Add(Intents.AuditLog, 3.5);
-        if (u.Has(Who) && PastAction().IsMatch(u.Canon)) Add(Intents.AuditLog, 4.5);
+        if (u.Has(Who) && PastAction().IsMatch(u.Canon)) Add(Intents.AuditLog, 6.5);
         if (AuditOfPerson().IsMatch(u.Canon)) Add(Intents.AuditLog, 3.5);
         if (u.Has(Reproduce) && !run && !pipelineName) Add(Intents.ReproduceRun, 2.5);
 
         // --- approvals
         var approvalId = BareId().IsMatch(u.Text) && !run;
-        if (u.Has(Approval | Pending) && !u.Has(RunNoun)) Add(Intents.ListPending, 3 + (u.Has(Approval) && u.Has(Pending) ? 1 : 0));
+        if (u.Has(Pending) && !u.Has(RunNoun)) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
+        else if (u.Has(Approval) && (listy || question) && !u.Has(RunNoun)) Add(Intents.ListPending, 3);
         if (u.Has(Approve))
         {
             if (approvalId || anaphora && !question) Add(Intents.Approve, 5.5);
@@ -284,7 +295,7 @@ internal static partial class IntentClassifier
         throw new ArgumentOutOfRangeException(nameof(intent), intent, "Unknown intent.");
     }
 
-    [GeneratedRegex(@"^ (?:please )?(?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
     private static partial Regex HelpPhrase();
 
     [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?)? ?|how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]

@@ -25,7 +25,8 @@ internal static class Lexicon
         ["runz"] = "runs", ["modl"] = "model", ["mdoel"] = "model", ["rn"] = "now", ["pic"] = "plot",
         ["plz."] = "please", ["thnx"] = "thanks", ["thks"] = "thanks", ["cya"] = "bye", ["l8r"] = "later",
         ["aprove"] = "approve", ["apporve"] = "approve", ["approv"] = "approve", ["rejct"] = "reject",
-        ["histroy"] = "history", ["hisotry"] = "history", ["dataset's"] = "dataset", ["model's"] = "model",
+        ["what's"] = "what is", ["who's"] = "who is", ["where's"] = "where is", ["how's"] = "how is", ["there's"] = "there is", ["it's"] = "it is", ["that's"] = "that is", ["let's"] = "let us",
+        ["succesful"] = "successful", ["successfull"] = "successful", ["sucessful"] = "successful", ["histroy"] = "history", ["hisotry"] = "history", ["dataset's"] = "dataset", ["model's"] = "model",
         ["logz"] = "logs", ["stat"] = "status", ["stats"] = "stats", ["info"] = "info", ["ls"] = "ls",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
@@ -46,8 +47,11 @@ internal static class Lexicon
         (" pre-prod ", " staging "), (" over time ", " history "), (" root cause ", " why "), (" stack trace ", " logs "),
         (" error output ", " logs "), (" error message ", " logs "), (" went wrong ", " failed "), (" sign off ", " signoff "),
         (" sign-off ", " signoff "), (" signed off ", " signoff "), (" how well ", " evaluate "), (" missing values ", " missing "),
-        (" null values ", " missing "), (" class balance ", " balance "), (" label balance ", " balance "), (" class distribution ", " balance "),
-        (" data quality ", " quality "), (" came from ", " origin "), (" come from ", " origin "), (" comes from ", " origin "),
+        (" null values ", " missing "), (" class balance ", " classbalance "), (" label balance ", " classbalance "), (" class distribution ", " classbalance "),
+        (" data quality ", " dataquality "), (" look at ", " peek "), (" look like ", " lookslike "), (" before training ", " beforehand "),
+        (" remind me to ", " offtopic "), (" lose weight ", " offtopic "), (" top models ", " leaderboard "), (" best models ", " leaderboard "),
+        (" models tried ", " leaderboard "), (" past drift ", " history drift "), (" previous drift ", " history drift "), (" earlier drift ", " history drift "),
+        (" drift results ", " history drift "), (" came from ", " origin "), (" come from ", " origin "), (" comes from ", " origin "),
         (" built from ", " origin "), (" trained on ", " origin trained "), (" derived from ", " origin "), (" who did ", " who audit "),
         (" what can you do ", " help "), (" what do you do ", " help "), (" in progress ", " running "), (" up to date ", " fresh "),
         (" bar chart ", " chart "), (" scatter plot ", " scatter "), (" line chart ", " chart "), (" feature store ", " featurestore ml "),
@@ -88,7 +92,7 @@ internal static class Lexicon
         + "reject object objects subject subjects project projects protect predict predicts verdict edict "
         + "region regions reason reasons season seasons prison poison person persons lesson lessons "
         + "profile profiles provide provided prove profit profits proxy prefix suffix prefer proper "
-        + "lineage mileage linear liner linen linage leakage package packages passage message messages "
+        + "lineage mileage linear liner linen leakage package packages passage message messages "
         + "history histories mystery victory factory story stories "
         + "monitor monitors mentor mentors minor motor motors senator "
         + "upload uploads unload download downloads payload overload reload "
@@ -162,7 +166,7 @@ internal static class Lexicon
         + "haiku "
         + "hotel hotels "
         + "tokyo paris london "
-        + "there's that's it's what's who's where's here's let's "
+        + "here's "
     ).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Keywords the typo corrector may correct towards (the concept words of at least 4 letters), grouped by first letter.</summary>
@@ -186,9 +190,9 @@ internal static class Lexicon
         Add("list lists listing ls enumerate available exist exists existing", Concept.List);
         Add("show shows display view see get give print fetch tell find contents", Concept.Show);
         Add("upload uploaded uploading store save import ingest add attach attached attaching here's", Concept.Upload);
-        Add("preview head peek sample glance rows lines look", Concept.Preview);
-        Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize summarize "
-            + "distribution distributions balance types dtypes quality eda cardinality imbalance describe outliers", Concept.Profile);
+        Add("preview head peek sample glance rows lines", Concept.Preview);
+        Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize "
+            + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance outliers", Concept.Profile);
         Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions", Concept.Delete);
         Add("plot plotting chart histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
         Add("artifact artifacts artefact artefacts outputs", Concept.Artifact);
@@ -247,8 +251,8 @@ internal static class Lexicon
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "
             + "hotels trip vacation holiday travel capital president election politics football soccer basketball lakers nba nfl offtopic "
             + "bitcoin crypto stocks calories diet weight dog dogs cat cats pet pets birthday gift girlfriend boyfriend wife husband mom dad "
-            + "everest population translate translation spanish french german italian homework math tire tap plumber dentist appointment "
-            + "alarm remind reminder email emails twitter tiktok instagram facebook costume party wordpress blog website iphone laptop "
+            + "everest population quantum physics chemistry relativity universe galaxy translate translation spanish french german italian homework math tire tap plumber dentist appointment "
+            + "alarm reminder email emails twitter tiktok instagram facebook costume party wordpress blog website iphone laptop "
             + "gaming game games hamlet shakespeare empire roman war ww2 wwii history's horoscope dice sentient chatgpt meme memes "
             + "marathon gym workout vegetarian wine's tokyo paris london manchester italy japan france canada australia miles km", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "

@@ -44,9 +44,19 @@ public sealed partial class RulesRouter : IIntentRouter
         var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(pieces.Count);
         foreach (var piece in pieces)
         {
-            var u = Utterance.Analyse(piece.Text);
-            var m = EntityExtractor.Scan(u);
-            analysed.Add((piece, u, m, IntentClassifier.Classify(u, m)));
+            var current = Analyse(piece);
+            // A monitoring request's "alert if psi is over 0.2" is its threshold, not a condition on a step.
+            if (current.D.Intent == Intents.ConfigureMonitoring && piece.Condition is not null)
+                current = Analyse(piece with { Text = piece.Original, Condition = null });
+            // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": two pieces of one request.
+            if (analysed.Count > 0 && analysed[^1].D.Intent == current.D.Intent && piece.Condition is null)
+            {
+                var previous = analysed[^1].Piece;
+                current = Analyse(new Piece(previous.Text + ", " + piece.Text, previous.Condition, previous.Original + ", " + piece.Original));
+                analysed[^1] = current;
+                continue;
+            }
+            analysed.Add(current);
         }
         // "Hi! Can you list datasets?": a greeting before (or after) the request is not the request.
         if (analysed.Count > 1 && analysed.Any(a => a.D.Intent != Intents.Greeting))
@@ -97,6 +107,13 @@ public sealed partial class RulesRouter : IIntentRouter
             Reason = steps is null ? reason : $"{reason}; then {string.Join(", ", steps.Select(s => s.Intent))}",
             Confidence = decision.Confidence,
         };
+    }
+
+    private static (Piece Piece, Utterance U, Mentions M, Decision D) Analyse(Piece piece)
+    {
+        var u = Utterance.Analyse(piece.Text);
+        var m = EntityExtractor.Scan(u);
+        return (piece, u, m, IntentClassifier.Classify(u, m));
     }
 
     private static bool IsAction(string intent) => intent is not (Intents.Greeting or Intents.Help or Intents.OutOfScope or Intents.Ask);

@@ -6,7 +6,8 @@ namespace SwarmAgentBot.Agents.Supervisor.Routing;
 /// <summary>One piece of a multi-step request and the condition that guards it.</summary>
 /// <param name="Text">The piece, with its condition cut out.</param>
 /// <param name="Condition">"metric op number" (e.g. "f1 &gt;= 0.8"), or null.</param>
-internal sealed record Piece(string Text, string? Condition);
+/// <param name="Original">The piece as written, condition included (a monitoring request keeps "alert if psi is over 0.2").</param>
+internal sealed record Piece(string Text, string? Condition, string Original);
 
 /// <summary>
 /// Splits "train X then deploy it to staging if f1 is at least 0.8" into pieces at "then", "after that",
@@ -19,20 +20,25 @@ internal static partial class StepSplitter
     {
         "deploy", "promote", "ship", "release", "push", "rollback", "revert", "evaluate", "test", "check", "monitor", "watch", "show", "list",
         "plot", "chart", "profile", "preview", "explain", "predict", "score", "retrain", "train", "run", "start", "launch", "trigger", "cancel",
-        "stop", "reproduce", "compare", "approve", "reject", "delete", "remove", "upload", "describe", "alert", "schedule", "notify", "tell",
-        "give", "draw", "visualise", "visualize", "register", "send", "let", "set", "put", "move", "validate", "benchmark", "rerun", "if",
+        "stop", "reproduce", "compare", "approve", "reject", "delete", "remove", "upload", "describe", "alert", "schedule", "notify",
+        "draw", "visualise", "visualize", "register", "validate", "benchmark", "rerun", "if",
     };
 
-    /// <summary>Splits cleaned text into pieces (at least one).</summary>
+    /// <summary>Most pieces one message is split into; the rest stays in the last piece (the supervisor caps plans anyway).</summary>
+    public const int MaxPieces = 8;
+
+    /// <summary>Splits cleaned text into pieces (at least one, at most <see cref="MaxPieces"/>).</summary>
     public static List<Piece> Split(string cleaned, Func<string, bool> isAction)
     {
-        var rough = Boundary().Split(cleaned);
+        var rough = Boundary().Split(cleaned, MaxPieces);
         var parts = new List<string>();
         foreach (var r in rough)
         {
             if (string.IsNullOrWhiteSpace(r)) continue;
+            if (parts.Count >= MaxPieces - 1) { parts.Add(r.Trim()); continue; }
             SplitBeforeVerbs(r.Trim(), parts, isAction);
         }
+        if (parts.Count > MaxPieces) parts = [.. parts.Take(MaxPieces - 1), string.Join(" ", parts.Skip(MaxPieces - 1))];
         var pieces = new List<Piece>(parts.Count);
         string? carried = null;
         foreach (var part in parts)
@@ -45,9 +51,9 @@ internal static partial class StepSplitter
                 if (condition is not null) carried = condition;
                 continue;
             }
-            pieces.Add(new Piece(rest, condition));
+            pieces.Add(new Piece(rest, condition, part));
         }
-        if (pieces.Count == 0) pieces.Add(new Piece(cleaned, null));
+        if (pieces.Count == 0) pieces.Add(new Piece(cleaned, null, cleaned));
         return pieces;
     }
 
@@ -56,8 +62,11 @@ internal static partial class StepSplitter
         var start = 0;
         foreach (Match m in Joiner().Matches(text))
         {
+            if (parts.Count >= MaxPieces - 1) break;
             var next = Utterance.Correct(m.Groups["verb"].Value.ToLowerInvariant());
             if (!ActionVerbs.Contains(next)) continue;
+            // "run 9" / "job 12" after "and" is a noun in a list ("runs 3, 5 and run 9"), not a new request.
+            if (next is "run" or "runs" && RunNounAfter().IsMatch(text.AsSpan(m.Groups["verb"].Index + m.Groups["verb"].Length))) continue;
             var left = text[start..m.Index];
             if (!isAction(left)) continue;
             parts.Add(left.Trim());
@@ -128,6 +137,9 @@ internal static partial class StepSplitter
 
     [GeneratedRegex(@"(?:,|\band\b|&)\s*(?:(?:also|please|pls|then|now|just|can\s+you|could\s+you)\s+)*(?<verb>[A-Za-z]+)", RegexOptions.IgnoreCase)]
     private static partial Regex Joiner();
+
+    [GeneratedRegex(@"^\s*(?:#|id\b|number\b|\d)", RegexOptions.IgnoreCase)]
+    private static partial Regex RunNounAfter();
 
     [GeneratedRegex(@"[A-Za-z']+")]
     private static partial Regex Word();

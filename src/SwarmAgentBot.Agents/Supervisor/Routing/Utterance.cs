@@ -101,7 +101,8 @@ internal sealed partial class Utterance
         {
             if (Math.Abs(c.Length - w.Length) > max) continue;
             var d = EditDistance.Bounded(w, c, max);
-            if (d < bestDistance) { best = c; bestDistance = d; }
+            // On a tie prefer the same length: a swapped pair ("stauts" → "status") is likelier than a dropped letter ("stats").
+            if (d < bestDistance || d == bestDistance && best is not null && c.Length == w.Length && best.Length != w.Length) { best = c; bestDistance = d; }
         }
         return best ?? w;
     }
