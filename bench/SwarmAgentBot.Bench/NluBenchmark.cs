@@ -18,7 +18,7 @@ public sealed class NluBenchmark : IBenchmark
     public string Description => "intent routing: accuracy, entity F1, out-of-scope F1, latency (rules router; --llm for the LLM planner)";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, BenchEnvironment env, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(string[] args, BenchEnvironment env, CancellationToken cancellationToken)
     {
         if (args.Contains("--llm"))
         {
@@ -27,7 +27,7 @@ public sealed class NluBenchmark : IBenchmark
             Console.WriteLine(configured is null
                 ? "LLM mode needs Swarm:Llm configured (e.g. Swarm__Llm__Endpoint and Swarm__Llm__Model); it is not, so there are no LLM figures."
                 : "Swarm:Llm is configured, but this build has no LLM planner yet; there are no LLM figures.");
-            return Task.FromResult(0);
+            return 0;
         }
 
         var router = new RulesRouter();
@@ -41,13 +41,13 @@ public sealed class NluBenchmark : IBenchmark
             if (!File.Exists(path)) { Console.WriteLine($"{file,-22} (missing)"); continue; }
             var items = NluEvaluation.Load(path);
             texts.AddRange(items.Select(i => i.Text));
-            var s = NluEvaluation.Evaluate(router, items);
+            var s = await NluEvaluation.EvaluateAsync(router, items, cancellationToken);
             Console.WriteLine($"{file,-22} {s.Count,6} {s.IntentAccuracy,11:0.000} {s.EntityPrecision,9:0.000} {s.EntityRecall,9:0.000} {s.EntityF1,10:0.000} {s.OutOfScopeF1,7:0.000} {s.StepAccuracy,6:0.000}");
             if (showErrors)
                 foreach (var m in s.Misses)
                     Console.WriteLine($"  {m.Text}\n     want {m.ExpectedIntent} got {m.ActualIntent}{(m.MissingEntities.Count > 0 ? " missing " + string.Join(' ', m.MissingEntities) : "")}{(m.ExtraEntities.Count > 0 ? " extra " + string.Join(' ', m.ExtraEntities) : "")}");
         }
-        if (texts.Count == 0) return Task.FromResult(1);
+        if (texts.Count == 0) return 1;
 
         // Latency: every labelled text routed many times; warm up first so JIT is not measured.
         foreach (var t in texts) router.Route(t);
@@ -81,7 +81,7 @@ public sealed class NluBenchmark : IBenchmark
         sw.Stop();
         Console.WriteLine();
         Console.WriteLine($"latency over {samples.Count} routes: p50 {Percentile(samples, 0.50):0.0} µs, p99 {Percentile(samples, 0.99):0.0} µs, max {samples[^1]:0.0} µs; one {longText.Length:N0}-char message {sw.Elapsed.TotalMicroseconds:0} µs");
-        return Task.FromResult(0);
+        return 0;
     }
 
     private static double Percentile(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -54,19 +54,19 @@ public static class NluEvaluation
     }
 
     /// <summary>The routing context of a line: its memory when given, else memory built from its earlier messages.</summary>
-    public static RoutingContext ContextFor(RulesRouter router, LabelledUtterance item) =>
+    public static async Task<RoutingContext> ContextForAsync(IIntentRouter router, LabelledUtterance item, CancellationToken cancellationToken = default) =>
         item.Memory is { } memory
             ? new RoutingContext(item.Context, memory)
-            : RoutingMemory.FromHistory(router, item.Context);
+            : await RoutingMemory.FromHistoryAsync(router, item.Context, cancellationToken);
 
     /// <summary>Routes every line and scores the results.</summary>
-    public static NluScores Evaluate(RulesRouter router, IReadOnlyList<LabelledUtterance> items)
+    public static async Task<NluScores> EvaluateAsync(IIntentRouter router, IReadOnlyList<LabelledUtterance> items, CancellationToken cancellationToken = default)
     {
         int correct = 0, stepsCorrect = 0, tp = 0, fp = 0, fn = 0, oosTp = 0, oosFp = 0, oosFn = 0;
         var misses = new List<NluMiss>();
         foreach (var item in items)
         {
-            var route = router.Route(item.Text, ContextFor(router, item));
+            var route = await router.RouteAsync(item.Text, await ContextForAsync(router, item, cancellationToken), cancellationToken);
             var expectedIntent = item.Expected["intent"]?.ToString() ?? "";
             var intentOk = route.Intent == expectedIntent;
             if (intentOk) correct++;

@@ -10,13 +10,13 @@ public static class RoutingMemory
     private static readonly string[] Keys = ["model", "version", "dataset", "bucket", "run_id", "pipeline", "stage", "approval_id"];
 
     /// <summary>Builds the routing context for a message from the earlier user messages (oldest first).</summary>
-    public static RoutingContext FromHistory(RulesRouter router, IReadOnlyList<string> earlierMessages)
+    public static async Task<RoutingContext> FromHistoryAsync(IIntentRouter router, IReadOnlyList<string> earlierMessages, CancellationToken cancellationToken = default)
     {
         var memory = new Dictionary<string, string>(StringComparer.Ordinal);
         var history = new List<string>(earlierMessages.Count);
         foreach (var message in earlierMessages)
         {
-            var route = router.Route(message, new RoutingContext(history.ToList(), new Dictionary<string, string>(memory)));
+            var route = await router.RouteAsync(message, new RoutingContext(history.ToList(), new Dictionary<string, string>(memory)), cancellationToken);
             Remember(memory, route);
             history.Add(message);
         }
