@@ -23,6 +23,7 @@ internal static partial class IntentClassifier
     /// <summary>Classifies one analysed piece of text.</summary>
     public static Decision Classify(Utterance u, Mentions e)
     {
+        if (u.Words.Length > 0 && u.Words.All(w => w == "?")) return new(Intents.Help, "a bare question mark", 0.8);
         if (u.Words.Length == 0 || u.Words.All(w => w is "?" or "," or ":" or ";"))
             return new(Intents.OutOfScope, "nothing to act on", 1);
         if (IsGreeting(u)) return new(Intents.Greeting, "greeting or thanks only", 1);
@@ -99,7 +100,8 @@ internal static partial class IntentClassifier
         if (HowTo().IsMatch(c)) return "a how-to question";
         if (PolicyQuestion().IsMatch(c)) return "a policy or best-practice question";
         if (e.Concrete) return null;
-        if (ConceptQuestion().IsMatch(c)) return "a concept question";
+        if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
+        if (ExplainHow().IsMatch(c)) return "asks how something works";
         if (Definition().IsMatch(c) && !u.Says(" deployed ") && !u.Says(" running ") && !u.Has(Status | Pending | Deployed | Datasets) && e.Stage is null)
             return "asks what something is";
         if (ExplainConcept().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" the drift ") && !u.Says(" my "))
@@ -132,7 +134,7 @@ internal static partial class IntentClassifier
         // --- storage
         if (u.Has(Upload)) Add(Intents.UploadDataset, 3 + (u.Has(Dataset | Datasets) || file || anaphora ? 1 : 0));
         if (u.Has(Preview)) Add(Intents.PreviewDataset, 2.5 + (dataset ? 1 : 0));
-        if (u.Says(" look like ") || u.Says(" what contents ") && file) Add(Intents.PreviewDataset, 2);
+        if (u.Says(" what contents ") && file) Add(Intents.PreviewDataset, 2);
         if (u.Has(Column) && question && file && !u.Has(Plot | Profile)) Add(Intents.PreviewDataset, 2.5);
         if (u.Has(Show) && (file || e.DatasetHint is not null) && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Ml))) Add(Intents.PreviewDataset, 2.5);
         if (u.Has(Profile)) Add(Intents.ProfileDataset, 3 + (dataset ? 1 : 0));
@@ -181,7 +183,8 @@ internal static partial class IntentClassifier
             if (u.Has(Train) && u.Has(Status)) Add(Intents.TrainingStatus, 4);
             else if (u.Has(Train) && !file) Add(Intents.TrainingStatus, 3);
             if (u.Has(Logs)) Add(Intents.RunLogs, 4);
-            if (u.Has(Failed) && u.Has(Why)) Add(Intents.RunLogs, 4);
+            if (u.Has(Failed)) Add(Intents.RunLogs, u.Has(Why) ? 4 : 3);
+            if (u.Says(" step ")) Add(Intents.RunLogs, 2);
             if (u.Has(Cancel)) Add(Intents.CancelRun, 5);
             if (e.RunIds.Count >= 2) Add(Intents.CompareRuns, 4);
             if (u.Has(Reproduce)) Add(Intents.ReproduceRun, 5);
@@ -208,13 +211,14 @@ internal static partial class IntentClassifier
         if (u.Says(" build ") || u.Says(" create ") || u.Says(" make "))
             if (u.Has(Model) && (file || u.Has(Predict))) Add(Intents.TrainModel, 3.5);
         if (u.Has(Predict) && file && EntityExtractor.Target(u.Text, true) is not null && !modelName && !u.Has(Score)) Add(Intents.TrainModel, 2);
+        if (file && !modelName && !run && EntityExtractor.Target(u.Text, false) is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
         if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
         if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
         if (u.Has(Importance)) Add(Intents.ExplainModel, 4);
         if (u.Has(Features) && !u.Has(Drift) && (modelName || anaphora) && !u.Has(Profile | Plot)) Add(Intents.ExplainModel, 2.5);
         if (u.Has(Explain) && modelName && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3.5);
         if (u.Has(Why) && u.Has(Predict) && !u.Has(Drift)) Add(Intents.ExplainModel, 3.5);
-        if (u.Has(Evaluate)) Add(Intents.EvaluateModel, 3 + (file ? 1 : 0));
+        if (u.Has(Evaluate) && !(run && !modelName)) Add(Intents.EvaluateModel, 3 + (file ? 1 : 0));
         if (u.Has(Test) && (modelName || anaphora) && file) Add(Intents.EvaluateModel, 4);
         if (u.Has(Score) && (modelName || anaphora) && file && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict)) Add(Intents.EvaluateModel, 3.5);
         if (e.Metric is not null && (modelName || anaphora) && file && question) Add(Intents.EvaluateModel, 3.5);
@@ -222,9 +226,11 @@ internal static partial class IntentClassifier
         // --- registry
         if (u.Has(Model) && (listy || u.Has(Registry)) && !u.Has(Deploy | Deployed | Train | Drift | Predict | Importance | Leaderboard | Retrain | Rollback))
             Add(Intents.ListModels, 2.5 + (u.Says(" models ") ? 1 : 0));
-        if (u.Has(Versions) && (modelName || u.Has(Model)) && listy && !u.Has(Deployed | Deploy | Lineage | Artifact)) Add(Intents.ListModels, 3);
+        if (u.Has(Versions) && (modelName || u.Has(Model)) && listy && e.Stage is null && !u.Has(Deployed | Deploy | Lineage | Artifact)) Add(Intents.ListModels, 3);
+        if (u.Has(Versions) && e.Stage is not null && question && !u.Has(Deploy | Drift | Rollback)) Add(Intents.ListDeployments, 1.5);
         if (u.Has(Registry)) Add(Intents.ListModels, 2);
-        if (u.Has(Deploy)) Add(Intents.DeployModel, 4 + (e.Stage is not null ? 1 : 0));
+        var knownObject = modelName || anaphora || e.Stage is not null || e.Version is not null || e.Latest || u.Has(Model | Ml) || u.UnknownWords == 0;
+        if (u.Has(Deploy)) Add(Intents.DeployModel, knownObject ? 4 + (e.Stage is not null ? 1 : 0) : 2);
         if (e.Stage is not null && (e.Version is not null || e.Latest) && (modelName || anaphora) && !question && !u.Has(Rollback | Drift | Predict | Score))
             Add(Intents.DeployModel, 3);
         if (MoveToStage().IsMatch(u.Text) && e.Stage is not null && !u.Has(Rollback)) Add(Intents.DeployModel, 3);
@@ -233,7 +239,7 @@ internal static partial class IntentClassifier
         if (u.Has(Deployed)) Add(Intents.ListDeployments, 2.5 + (listy ? 1 : 0));
         if (e.Stage is not null && question && !u.Has(Drift | Deploy | Predict | Train | Retrain | Evaluate | Rollback | Concept.Monitor)) Add(Intents.ListDeployments, 2.5);
         if (u.Says(" running ") && e.Stage is not null) Add(Intents.ListDeployments, 3);
-        if (u.Has(Predict)) Add(Intents.Predict, 3 + (modelName || e.Stage is not null ? 0.5 : 0));
+        if (u.Has(Predict)) Add(Intents.Predict, knownObject || file || e.Pairs.Count > 0 ? 3 + (modelName || e.Stage is not null ? 0.5 : 0) : 2);
         if (u.Has(Score) && !u.Has(Leaderboard)) Add(Intents.Predict, 2 + (file || e.Pairs.Count > 0 ? 1 : 0));
         if (e.Pairs.Count > 0 && (modelName || u.Has(Model)) && !u.Has(Start | Pipeline)) Add(Intents.Predict, 2);
         if (u.Has(Predict | Score) && (u.Says(" xkvx ") || RecordCue().IsMatch(u.Text))) Add(Intents.Predict, 1.5);
@@ -301,14 +307,17 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?)? ?|how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
     private static partial Regex HowTo();
 
-    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what happens (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |explain (?:what|how|why|the difference) |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
+    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what happens (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
     private static partial Regex PolicyQuestion();
 
     [GeneratedRegex(@"^ (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]
     private static partial Regex Definition();
 
-    [GeneratedRegex(@" why (?:do|does|is|are) (?:models?|data|features?|drift|ml|machine|predictions?|pipelines?|deployments?|metrics?|distributions?|things|a model|a dataset|the data) ")]
+    [GeneratedRegex(@"^ (?:but |so |and )?why (?:do|does|is|are|would|might|can|should) ")]
     private static partial Regex ConceptQuestion();
+
+    [GeneratedRegex(@" explain (?:what|how|why) ")]
+    private static partial Regex ExplainHow();
 
     [GeneratedRegex(@"^ (?:can you |could you |please )?(?:explain|define|describe|tell me about) (?!the |my |our |this |that |its |it )")]
     private static partial Regex ExplainConcept();

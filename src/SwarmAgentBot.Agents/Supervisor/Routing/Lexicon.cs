@@ -51,7 +51,7 @@ internal static class Lexicon
         (" data quality ", " dataquality "), (" look at ", " peek "), (" look like ", " lookslike "), (" before training ", " beforehand "),
         (" remind me to ", " offtopic "), (" lose weight ", " offtopic "), (" top models ", " leaderboard "), (" best models ", " leaderboard "),
         (" models tried ", " leaderboard "), (" past drift ", " history drift "), (" previous drift ", " history drift "), (" earlier drift ", " history drift "),
-        (" drift results ", " history drift "), (" came from ", " origin "), (" come from ", " origin "), (" comes from ", " origin "),
+        (" drift results ", " history drift "), (" how come ", " why "), (" stand for ", " mean "), (" stands for ", " mean "), (" came from ", " origin "), (" come from ", " origin "), (" comes from ", " origin "),
         (" built from ", " origin "), (" trained on ", " origin trained "), (" derived from ", " origin "), (" who did ", " who audit "),
         (" what can you do ", " help "), (" what do you do ", " help "), (" in progress ", " running "), (" up to date ", " fresh "),
         (" bar chart ", " chart "), (" scatter plot ", " scatter "), (" line chart ", " chart "), (" feature store ", " featurestore ml "),
@@ -189,11 +189,13 @@ internal static class Lexicon
 
         Add("list lists listing ls enumerate available exist exists existing", Concept.List);
         Add("show shows display view see get give print fetch tell find contents", Concept.Show);
-        Add("upload uploaded uploading store save import ingest add attach attached attaching here's", Concept.Upload);
-        Add("preview head peek sample glance rows lines", Concept.Preview);
+        Add("upload uploading store save import ingest add attach attached attaching here's", Concept.Upload);
+        // Past participles describe what exists ("which datasets are stored"), so they list rather than upload.
+        Add("stored saved uploaded imported ingested", Concept.List);
+        Add("preview head peek sample glance rows lines lookslike", Concept.Preview);
         Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize "
             + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance outliers", Concept.Profile);
-        Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions", Concept.Delete);
+        Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions nuke scrap", Concept.Delete);
         Add("plot plotting chart histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
         Add("artifact artifacts artefact artefacts outputs", Concept.Artifact);
         Add("pipeline pipelines workflow workflows dag dags kubeflow", Concept.Pipeline);
@@ -201,7 +203,7 @@ internal static class Lexicon
         Add("run start launch trigger execute fire begin kick kickoff", Concept.Start);
         Add("runs jobs job executions execution run", Concept.RunNoun);
         Add("status progress state going done finished finish finishes complete ready along eta", Concept.Status);
-        Add("logs log stderr stdout traceback stacktrace trace tail", Concept.Logs);
+        Add("logs log stderr stdout traceback stacktrace trace tail output console", Concept.Logs);
         Add("cancel canceled cancelled stop abort kill terminate halt", Concept.Cancel);
         Add("compare comparison vs versus diff", Concept.Compare);
         Add("train training trained fit automl", Concept.Train);
@@ -209,7 +211,7 @@ internal static class Lexicon
         Add("leaderboard candidates candidate tried ranking rankings trials", Concept.Leaderboard);
         Add("importance importances shap drives matter matters influential contributes", Concept.Importance);
         Add("explain explanation explanations", Concept.Explain);
-        Add("evaluate evaluation validate benchmark performance", Concept.Evaluate);
+        Add("evaluate evaluation validate benchmark performance perform performs performing accurate", Concept.Evaluate);
         Add("model models classifier regressor", Concept.Model);
         Add("version versions", Concept.Versions);
         Add("registry registered register", Concept.Registry);
@@ -219,7 +221,7 @@ internal static class Lexicon
         Add("predict predicts predicting prediction predictions inference classify say", Concept.Predict);
         Add("score scoring scored", Concept.Score);
         Add("drift drifting drifted drifts shift shifting psi", Concept.Drift);
-        Add("why cause caused causing reason driving", Concept.Why);
+        Add("why cause caused causing reason driving behind", Concept.Why);
         Add("history trend trends timeline evolved worse lately", Concept.History);
         Add("monitor monitoring watch watching alert alerts notify schedule scheduled threshold hourly daily weekly nightly every automatically", Concept.Monitor);
         Add("lineage provenance origin origins upstream downstream", Concept.Lineage);
@@ -245,7 +247,8 @@ internal static class Lexicon
         Add("it its that this them those same one", Concept.Anaphora);
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
-            + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and great, super", Concept.Filler);
+            + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
+            + "fantastic wonderful day have nice job work done well", Concept.Filler);
         // Off-topic subjects: asking about these is not MLOps whatever verb is used.
         Add("weather rain forecast temperature joke jokes poem poems haiku song songs lyrics music sing recipe recipes cook cooking bake baking "
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "

@@ -49,10 +49,10 @@ public sealed partial class RulesRouter : IIntentRouter
             if (current.D.Intent == Intents.ConfigureMonitoring && piece.Condition is not null)
                 current = Analyse(piece with { Text = piece.Original, Condition = null });
             // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": two pieces of one request.
-            if (analysed.Count > 0 && analysed[^1].D.Intent == current.D.Intent && piece.Condition is null)
+            if (analysed.Count > 0 && analysed[^1].D.Intent == current.D.Intent && current.Piece.Condition is null)
             {
                 var previous = analysed[^1].Piece;
-                current = Analyse(new Piece(previous.Text + ", " + piece.Text, previous.Condition, previous.Original + ", " + piece.Original));
+                current = Analyse(new Piece(previous.Text + ", " + current.Piece.Text, previous.Condition, previous.Original + ", " + piece.Original));
                 analysed[^1] = current;
                 continue;
             }

@@ -32,6 +32,9 @@ internal sealed partial class Utterance
     /// <summary>Union of the words' concepts.</summary>
     public Concept Concepts { get; }
 
+    /// <summary>Words that are neither keywords, function words nor entity placeholders ("troops" in "deploy the troops").</summary>
+    public int UnknownWords { get; private init; }
+
     /// <summary>True when any of <paramref name="concepts"/> is present.</summary>
     public bool Has(Concept concepts) => (Concepts & concepts) != 0;
 
@@ -56,7 +59,11 @@ internal sealed partial class Utterance
         var final = joined.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var concepts = Concept.None;
         foreach (var w in final) concepts |= Lexicon.Of(w);
-        return new Utterance(text, final, concepts);
+        var unknown = 0;
+        foreach (var w in final)
+            if (w.Length > 2 && w[0] != 'x' && !char.IsDigit(w[0]) && !Lexicon.Words.ContainsKey(w) && !EntityPatterns.Stop.Contains(w) && !Lexicon.KnownWords.Contains(w) && !CommonWords.Contains(w))
+                unknown++;
+        return new Utterance(text, final, concepts) { UnknownWords = unknown };
     }
 
     private static void AddWord(List<string> words, string w)
@@ -142,6 +149,13 @@ internal sealed partial class Utterance
         sb.Append(text, last, text.Length - last);
         return sb.ToString();
     }
+
+    private static readonly HashSet<string> CommonWords = new(StringComparer.Ordinal)
+    {
+        "please", "can", "could", "would", "you", "want", "need", "like", "let", "lets", "let's", "go", "ahead", "right", "away", "asap", "quickly",
+        "soon", "immediately", "now", "today", "tonight", "thanks", "okay", "sure", "yes", "yeah", "yep", "great", "cool", "just", "also", "still",
+        "mind", "kindly", "straight", "finally", "actually", "really", "again", "new", "version", "everything", "done", "ready", "good", "looks",
+    };
 
     private static readonly char[] MaskTriggers = ['.', '-', '=', '/', ':'];
 
