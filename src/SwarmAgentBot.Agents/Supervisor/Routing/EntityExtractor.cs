@@ -388,7 +388,7 @@ internal static class EntityExtractor
         if (w.Length == 0 || EntityPatterns.Stop.Contains(w) && !w.Equals("class", StringComparison.OrdinalIgnoreCase) && !w.Equals("label", StringComparison.OrdinalIgnoreCase)) return null;
         var lower = w.ToLowerInvariant();
         if (lower is "column" or "col" or "variable" or "is" or "me" or "us" or "something" or "a" or "an" or "balance" or "distribution" or "imbalance"
-            or "encoding" or "leakage" or "noise" or "values" or "counts" or "names" or "types" or "quality") return null;
+            or "encoding" or "leakage" or "noise" or "values" or "counts" or "names" or "types") return null;
         if (lower is "classification" or "regression" or "classifier" or "regressor" or "model" or "models") return null;
         return w;
     }

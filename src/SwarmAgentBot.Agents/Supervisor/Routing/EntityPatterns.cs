@@ -110,7 +110,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:latest|newest|most\s+recent)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Latest();
 
-    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>\b(?:to|in|into|on|is|are|go|get|the|be|it|them|from|currently|goes|went)\s+live\b)|(?<p>\blive\s*(?:[?.!]|$))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went)\s+live\b|\bthe\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!]|$))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
     public static partial Regex Stage();
 
     [GeneratedRegex(@"\b(?:to|into|onto)\s+(?:the\s+)?$", RegexOptions.IgnoreCase)]
@@ -164,7 +164,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:missing|nulls?|nans?|empty)\s+(?:values\s+|cells\s+)?(?:in|for|of)\s+(?:the\s+)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnAfterMissing();
 
-    [GeneratedRegex(@"(?<!\bevery\s+)(?<!\b(?:last|past|previous)\s+)(?:(?<halfhour>\bhalf\s+an?\s+hour\b)|(?<n>\b\d+(?:\.\d+)?|\.\d+)\s*(?<u>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b|(?<a>\b(?:an?|one|a\s+couple\s+of|couple\s+of))\s+(?<u>seconds?|minutes?|hours?)\b)(?:\s*(?:and\s+)?(?:(?<half>a\s+half)\b|(?<n2>\d+)\s*(?<u2>minutes?|mins?|m|seconds?|secs?|s)\b))?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<!\bevery\s+)(?<!\b(?:last|past|previous)\s+)(?:(?<halfhour>\bhalf\s+an?\s+hour\b)|(?<n>\b\d+(?:\.\d+)?|\.\d+)\s*(?<u>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)(?![a-z])|(?<a>\b(?:an?|one|a\s+couple\s+of|couple\s+of))\s+(?<u>seconds?|minutes?|hours?)\b)(?:\s*(?:and\s+)?(?:(?<half>a\s+half)\b|(?<n2>\d+)\s*(?<u2>minutes?|mins?|m|seconds?|secs?|s)\b))?", RegexOptions.IgnoreCase)]
     public static partial Regex Duration();
 
     [GeneratedRegex(@"\bevery\s+(?:(?<n>\d+)\s*)?(?<u>seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|mornings?|weeks?|months?)\b|\bevery\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|calls?|scores?|inferences?)\b|\b(?<w>hourly|daily|nightly|weekly|monthly)\b|\b(?:once|one\s+time)\s+(?:a|an|per)\s+(?<u>day|hour|week|month)\b|\b(?<twice>twice)\s+(?:a|per)\s+day\b", RegexOptions.IgnoreCase)]

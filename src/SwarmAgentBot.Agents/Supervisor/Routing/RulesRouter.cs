@@ -62,6 +62,8 @@ public sealed partial class RulesRouter : IIntentRouter
         if (analysed.Count > 1 && analysed.Any(a => a.D.Intent != Intents.Greeting))
             analysed.RemoveAll(a => a.D.Intent == Intents.Greeting);
 
+        // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
+        if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
         var (_, mainU, mainM, decision) = analysed[0];
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
         var resolved = new List<string>();
