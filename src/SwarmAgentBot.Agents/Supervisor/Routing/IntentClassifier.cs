@@ -20,6 +20,10 @@ internal static partial class IntentClassifier
         | Compare | Train | Retrain | Leaderboard | Importance | Evaluate | Model | Versions | Registry | Deploy | Rollback | Deployed | Predict
         | Drift | Concept.Monitor | Lineage | Audit | Reproduce | Approval | Approve | Reject | Pending | Dataset | Datasets | Bucket | Ml;
 
+    // What makes a question an MLOps question: "how do I file my taxes" mentions a file but is not one.
+    private const Concept KnowledgeVocabulary = Ml | Drift | Deploy | Deployed | Train | Retrain | Model | Pipeline | Registry | Rollback | Lineage
+        | Audit | Approval | Approve | Concept.Monitor | Predict | Evaluate | Leaderboard | Importance | Artifact | Datasets | Reproduce | Profile;
+
     /// <summary>Classifies one analysed piece of text.</summary>
     public static Decision Classify(Utterance u, Mentions e)
     {
@@ -32,7 +36,7 @@ internal static partial class IntentClassifier
         if (Arithmetic().IsMatch(u.Text) && !e.Concrete && !u.Has(Ml)) return new(Intents.OutOfScope, "arithmetic", 0.9);
         if (u.Has(Code) && !e.Concrete && !u.Has(Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
         if (KnowledgeForm(u, e) is { } form)
-            return u.Has(MlopsConcepts) || e.Concrete
+            return u.Has(KnowledgeVocabulary) || e.Concrete
                 ? new(Intents.Ask, form, 0.85)
                 : new(Intents.OutOfScope, form + " outside MLOps", 0.8);
 
@@ -47,7 +51,7 @@ internal static partial class IntentClassifier
             var confidence = Math.Clamp(0.5 + (scores[best] - second) / 8, 0.5, 0.99);
             return new(Intents.All[best], $"cues for {Intents.All[best]} scored {scores[best]:0.#} (next {second:0.#})", confidence);
         }
-        if (IsQuestion(u) && u.Has(MlopsConcepts)) return new(Intents.Ask, "an MLOps question that names no action", 0.6);
+        if (IsQuestion(u) && u.Has(KnowledgeVocabulary)) return new(Intents.Ask, "an MLOps question that names no action", 0.6);
         return new(Intents.OutOfScope, "no MLOps request recognised", 0.7);
     }
 
@@ -158,7 +162,7 @@ internal static partial class IntentClassifier
             Add(Intents.RunPipeline, pipelineName ? 1 : 0);
         }
         if (u.Has(Describe) && (pipelineName || u.Has(Pipeline))) Add(Intents.DescribePipeline, 3);
-        if (u.Says(" what does ") && pipelineName) Add(Intents.DescribePipeline, 3);
+        if ((u.Says(" what does ") || u.Says(" what ") && u.Says(" does ")) && pipelineName) Add(Intents.DescribePipeline, 3);
         if (u.Has(Start) && !run)
         {
             var w = pipelineName ? 3.5 : u.Has(Pipeline) ? 2.5 : 1;
@@ -177,7 +181,8 @@ internal static partial class IntentClassifier
         if (u.Says(" queued ") && !run) Add(Intents.ListRuns, 2);
         if (run)
         {
-            Add(Intents.RunStatus, 1.5);
+            // A run named with nothing else asked ("where is run 303 at", "run 12?") is a status question.
+            Add(Intents.RunStatus, u.Has(MlopsConcepts & ~(RunNoun | Status | Pipeline | Ml)) ? 1.5 : 2.6);
             if (u.Has(Status)) Add(Intents.RunStatus, 2);
             if (u.Has(Check) && !u.Has(Drift)) Add(Intents.RunStatus, 1);
             if (u.Has(Train) && u.Has(Status)) Add(Intents.TrainingStatus, 4);
@@ -199,7 +204,7 @@ internal static partial class IntentClassifier
             if (u.Has(Reproduce) && (u.Has(RunNoun | Train) || anaphora)) Add(Intents.ReproduceRun, 3.5);
             if (u.Has(Explain) && anaphora && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3);
         }
-        if (u.Has(Compare)) Add(Intents.CompareRuns, run ? 2 : u.Has(RunNoun) ? 2.5 : 0.5);
+        if (u.Has(Compare)) Add(Intents.CompareRuns, run ? 2 : u.Has(RunNoun) ? 2.5 + (BareId().Count(u.Text) >= 2 ? 2 : 0) : 0.5);
 
         // --- training
         if (u.Has(Train) && !u.Has(Retrain) && !run)
@@ -307,7 +312,7 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?)? ?|how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
     private static partial Regex HowTo();
 
-    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what happens (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
+    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what happens (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
     private static partial Regex PolicyQuestion();
 
     [GeneratedRegex(@"^ (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]

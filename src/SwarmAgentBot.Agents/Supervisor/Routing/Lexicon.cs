@@ -254,7 +254,7 @@ internal static class Lexicon
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "
             + "hotels trip vacation holiday travel capital president election politics football soccer basketball lakers nba nfl offtopic "
             + "bitcoin crypto stocks calories diet weight dog dogs cat cats pet pets birthday gift girlfriend boyfriend wife husband mom dad "
-            + "everest population quantum physics chemistry relativity universe galaxy translate translation spanish french german italian homework math tire tap plumber dentist appointment "
+            + "everest population taxes tax painting painted painter mona lisa traffic highway novel quantum physics chemistry relativity universe galaxy translate translation spanish french german italian homework math tire tap plumber dentist appointment "
             + "alarm reminder email emails twitter tiktok instagram facebook costume party wordpress blog website iphone laptop "
             + "gaming game games hamlet shakespeare empire roman war ww2 wwii history's horoscope dice sentient chatgpt meme memes "
             + "marathon gym workout vegetarian wine's tokyo paris london manchester italy japan france canada australia miles km", Concept.OffTopic);

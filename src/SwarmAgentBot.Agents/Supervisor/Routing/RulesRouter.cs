@@ -27,7 +27,7 @@ public sealed partial class RulesRouter : IIntentRouter
         {
             return RouteCore(text, context, 0);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException or RegexMatchTimeoutException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
             // A router bug must never take the conversation down: answer politely instead of guessing an action.
             return new RouteResult { Agent = Intents.OutOfScope, Intent = Intents.OutOfScope, Reason = "router error: " + ex.Message, Confidence = 0 };
@@ -186,7 +186,10 @@ public sealed partial class RulesRouter : IIntentRouter
                     if (m.RunIds.Count > 0) o["run_id"] = m.RunIds[0];
                     break;
                 case "run_ids":
-                    if (m.RunIds.Count > 0) o["run_ids"] = new JsonArray(m.RunIds.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
+                    // "compare 303 and 304 runs": the numbers come before the word "runs".
+                    var ids = m.RunIds.Count >= 2 ? m.RunIds : EntityPatterns.BareNumber().Matches(text).Select(x => x.Groups["id"].Value).Distinct().ToList();
+                    if (ids.Count < 2) ids = m.RunIds;
+                    if (ids.Count > 0) o["run_ids"] = new JsonArray(ids.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
                     break;
                 case "model":
                     var model = m.Names.FirstOrDefault(n => !IntentClassifier.PipelineLike(n)) ?? m.ModelHint ?? (intent.StartsWith("pipeline.", StringComparison.Ordinal) ? null : m.Names.FirstOrDefault());
