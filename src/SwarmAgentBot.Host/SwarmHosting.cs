@@ -3,6 +3,7 @@ using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Integrations.OpenAi;
+using SwarmAgentBot.Agents.Supervisor.Routing;
 
 namespace SwarmAgentBot.Host;
 
@@ -19,6 +20,7 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddRulesRouter();
         builder.AddChannelSenders();
         builder.AddLlmOrchestration();
         return builder;

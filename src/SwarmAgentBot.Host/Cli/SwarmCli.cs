@@ -24,6 +24,7 @@ public static class SwarmCli
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
         root.Subcommands.Add(LlmCommands.Create(context));
+        root.Subcommands.Add(NluCommands.Create(context));
         return root;
     }
 
