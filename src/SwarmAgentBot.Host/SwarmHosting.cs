@@ -1,6 +1,8 @@
 using Microsoft.Extensions.FileProviders;
+using SwarmAgentBot.Agents.Agents.Knowledge;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Host.Knowledge;
 
 namespace SwarmAgentBot.Host;
 
@@ -17,6 +19,7 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddKnowledgeAgent();
         return builder;
     }
 
@@ -37,6 +40,7 @@ public static class SwarmHosting
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
+        app.MapKnowledge();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
         return app;
     }
