@@ -81,6 +81,23 @@ public class MarkdownChunkerTests
     }
 
     [Fact]
+    public void ItKeepsPlaceholdersInAngleBracketsAsText()
+    {
+        var doc = _chunker.Chunk("## Retry\n\nSay \"run <pipeline> with <parameters>\" or `swarm knowledge index --path <folder>`.<br/>\n", "p.md");
+
+        Assert.Equal("Say \"run <pipeline> with <parameters>\" or swarm knowledge index --path <folder>.", Assert.Single(doc.Chunks).Text);
+    }
+
+    [Fact]
+    public void ItTreatsAnH1ThatRepeatsTheFrontMatterTitleAsTheTitle()
+    {
+        var doc = _chunker.Chunk("---\ntitle: Rollback\n---\n\n# Rollback\n\nIntro.\n\n## Steps\n\nDo it.\n", "r.md");
+
+        Assert.Equal("Rollback", doc.Title);
+        Assert.Equal(["", "Steps"], doc.Chunks.Select(c => c.HeadingPath));
+    }
+
+    [Fact]
     public void ItLeavesTagsInsideCodeFencesAlone()
     {
         var doc = _chunker.Chunk("""

@@ -33,7 +33,7 @@ public sealed record DocumentChunk(IReadOnlyList<string> Headings, string Anchor
 public sealed partial class MarkdownChunker
 {
     /// <summary>Changes whenever chunking changes, so an index built by older code is rebuilt.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Passages longer than this many characters are split at block boundaries.</summary>
     public const int MaxChunkChars = 1800;
@@ -68,10 +68,10 @@ public sealed partial class MarkdownChunker
             {
                 var text = Clean(InlineText(heading.Inline).Replace('\n', ' '));
                 if (text.Length == 0) continue;
-                if (heading.Level == 1 && title is null && chunks.Count == 0 && blocks.Count == 0)
+                if (heading.Level == 1 && headings.Count == 0 && chunks.Count == 0 && blocks.Count == 0)
                 {
-                    // The page's own H1 is its title, not a section.
-                    title = text;
+                    // The page's own H1 is its title (or repeats the front matter title), not a section.
+                    title ??= text;
                     continue;
                 }
                 Flush();
@@ -165,10 +165,23 @@ public sealed partial class MarkdownChunker
         if (text.Length == 0) return text;
         text = ShortcodePattern().Replace(text, m => TitleAttributes(m.Value));
         text = CommentPattern().Replace(text, "");
-        text = TagPattern().Replace(text, m => TitleAttributes(m.Value));
+        text = TagPattern().Replace(text, m => IsMarkupTag(m.Groups["name"].Value) ? TitleAttributes(m.Value) : m.Value);
         // JSX bodies are indented; four spaces would turn prose into an indented code block.
         return IndentPattern().Replace(text, "");
     }
+
+    /// <summary>JSX components (capitalised: Tabs, Card, Note) and HTML elements are markup; other words in angle brackets are placeholders.</summary>
+    private static bool IsMarkupTag(string name) => char.IsUpper(name[0]) || HtmlElements.Contains(name);
+
+    private static readonly HashSet<string> HtmlElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "a", "abbr", "area", "article", "aside", "audio", "b", "blockquote", "br", "button", "caption", "center", "cite", "code", "col",
+        "colgroup", "dd", "del", "details", "div", "dl", "dt", "em", "embed", "figcaption", "figure", "font", "footer", "form", "h1", "h2",
+        "h3", "h4", "h5", "h6", "header", "hr", "i", "iframe", "img", "input", "ins", "kbd", "label", "li", "link", "main", "map", "mark",
+        "meta", "nav", "object", "ol", "option", "p", "picture", "pre", "q", "s", "script", "section", "select", "small", "source", "span",
+        "strong", "style", "sub", "summary", "sup", "svg", "path", "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "time", "tr",
+        "track", "u", "ul", "var", "video", "wbr",
+    };
 
     private static string TitleAttributes(string tag)
     {
@@ -231,7 +244,11 @@ public sealed partial class MarkdownChunker
             case LineBreakInline: sb.Append(' '); break;
             case AutolinkInline auto: sb.Append(auto.Url); break;
             case HtmlEntityInline entity: sb.Append(entity.Transcoded.ToString()); break;
-            case HtmlInline: break;
+            case HtmlInline html:
+                // "<model>" in prose is a placeholder, not markup: keep it as text.
+                var name = TagPattern().Match(html.Tag) is { Success: true } tag ? tag.Groups["name"].Value : "";
+                if (name.Length > 0 && !IsMarkupTag(name)) sb.Append(html.Tag);
+                break;
             case LinkInline { IsImage: true }:
                 // Alt texts are mostly badges ("Slack", "Docker Pulls") and screenshots: noise for search.
                 break;
@@ -256,7 +273,7 @@ public sealed partial class MarkdownChunker
     private static partial Regex CommentPattern();
 
     // An opening, closing or self-closing tag whose name starts with a letter; attribute values may hold '>' inside quotes or braces.
-    [GeneratedRegex(@"</?[A-Za-z][A-Za-z0-9.\-]*(?:\s+(?:[^<>""'{}]|""[^""]*""|'[^']*'|\{[^{}]*\})*)?/?>", RegexOptions.Singleline)]
+    [GeneratedRegex(@"</?(?<name>[A-Za-z][A-Za-z0-9.\-]*)(?:\s+(?:[^<>""'{}]|""[^""]*""|'[^']*'|\{[^{}]*\})*)?/?>", RegexOptions.Singleline)]
     private static partial Regex TagPattern();
 
     [GeneratedRegex(@"\btitle\s*=\s*(?:""(?<v>[^""]*)""|'(?<v>[^']*)')", RegexOptions.IgnoreCase)]
