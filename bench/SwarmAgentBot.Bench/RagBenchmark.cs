@@ -163,9 +163,18 @@ public sealed class RagBenchmark : IBenchmark
         double hit1 = 0, hit5 = 0, mrr = 0;
         foreach (var q in questions)
         {
-            var clock = Stopwatch.StartNew();
-            var paths = await search(q.Text);
-            latencies.Add(clock.Elapsed.TotalMilliseconds);
+            // Each question is timed three times and the median kept: the machine is shared, and one
+            // descheduling should not count as the query's latency.
+            var times = new List<double>();
+            List<string> paths = [];
+            for (var i = 0; i < 3; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                paths = await search(q.Text);
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            latencies.Add(times[1]);
             var rank = paths.FindIndex(p => q.Paths.Contains(p, StringComparer.Ordinal)) + 1;
             if (rank == 1) hit1++;
             if (rank is >= 1 and <= 5) hit5++;

@@ -192,7 +192,7 @@ public sealed class KnowledgeIndex : IDisposable
         var r = Ranking;
         var sql = string.Create(CultureInfo.InvariantCulture,
             $"""
-            SELECT c.id AS Id, c.document_id AS DocumentId, d.path AS Path, d.title AS Title, c.heading_path AS Heading, c.anchor AS Anchor, c.body AS Body,
+            SELECT c.id AS Id, d.path AS Path, d.title AS Title, c.heading_path AS Heading, c.anchor AS Anchor,
                    c.title_terms AS TitleTerms, c.terms AS Terms, top.Lexical AS Lexical
             FROM (SELECT rowid AS id, -bm25(chunks_fts, {r.TitleWeight}, {r.HeadingWeight}, {r.BodyWeight}, {r.ContextWeight}) AS Lexical
                   FROM chunks_fts WHERE chunks_fts MATCH @match ORDER BY Lexical DESC LIMIT @limit) AS top
@@ -218,12 +218,16 @@ public sealed class KnowledgeIndex : IDisposable
             ranked = await FuseAsync(connection, lexicalOrder, dense, query, idf, cancellationToken);
         }
 
-        return ranked
-            .GroupBy(c => c.Path, StringComparer.Ordinal)
-            .Select(g => g.First())
-            .Take(topK)
-            .Select(c => new KnowledgeHit(c.Path, c.Title, c.Heading, c.Anchor, Math.Round(c.Final, 4), Math.Round(c.Relevance, 3), KnowledgeSnippets.Best(c.Body, query, 240), c.Body))
-            .ToList();
+        var top = ranked.GroupBy(c => c.Path, StringComparer.Ordinal).Select(g => g.First()).Take(topK).ToList();
+        // Passage texts only for what is returned: most candidates are ranked on their term lists alone.
+        var ids = top.Select(c => c.Id).ToList();
+        var bodies = (await connection.QueryAsync<(long Id, string Body)>(new CommandDefinition("SELECT id, body FROM chunks WHERE id IN @ids", new { ids }, cancellationToken: cancellationToken)))
+            .ToDictionary(b => b.Id, b => b.Body);
+        return top.Select(c =>
+        {
+            var body = bodies.GetValueOrDefault(c.Id, "");
+            return new KnowledgeHit(c.Path, c.Title, c.Heading, c.Anchor, Math.Round(c.Final, 4), Math.Round(c.Relevance, 3), KnowledgeSnippets.Best(body, query, 240), body);
+        }).ToList();
     }
 
     /// <summary>Titles of indexed documents (by path), to suggest topics when nothing matches.</summary>
@@ -359,7 +363,7 @@ public sealed class KnowledgeIndex : IDisposable
         {
             var rows = await connection.QueryAsync<Candidate>(new CommandDefinition(
                 """
-                SELECT c.id AS Id, c.document_id AS DocumentId, d.path AS Path, d.title AS Title, c.heading_path AS Heading, c.anchor AS Anchor, c.body AS Body, c.title_terms AS TitleTerms, c.terms AS Terms, 0.0 AS Lexical
+                SELECT c.id AS Id, d.path AS Path, d.title AS Title, c.heading_path AS Heading, c.anchor AS Anchor, c.title_terms AS TitleTerms, c.terms AS Terms, 0.0 AS Lexical
                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN @missing
                 """, new { missing }, cancellationToken: cancellationToken));
             foreach (var row in rows)
@@ -536,12 +540,10 @@ public sealed class KnowledgeIndex : IDisposable
     private sealed class Candidate
     {
         public long Id { get; set; }
-        public long DocumentId { get; set; }
         public string Path { get; set; } = "";
         public string Title { get; set; } = "";
         public string Heading { get; set; } = "";
         public string Anchor { get; set; } = "";
-        public string Body { get; set; } = "";
         public string TitleTerms { get; set; } = "";
         public string Terms { get; set; } = "";
         public double Lexical { get; set; }
