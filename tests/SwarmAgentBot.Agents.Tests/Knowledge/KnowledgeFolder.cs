@@ -30,6 +30,14 @@ internal sealed class KnowledgeFolder : IDisposable
         return this;
     }
 
+    /// <summary>A keyword index of the folder, already filled.</summary>
+    public async Task<SwarmAgentBot.Agents.Agents.Knowledge.KnowledgeIndex> IndexAsync()
+    {
+        var index = new SwarmAgentBot.Agents.Agents.Knowledge.KnowledgeIndex(Database);
+        await index.IndexFolderAsync(Docs);
+        return index;
+    }
+
     /// <summary>Deletes a document.</summary>
     public void Delete(string relativePath) => File.Delete(Path.Combine(Docs, relativePath));
 

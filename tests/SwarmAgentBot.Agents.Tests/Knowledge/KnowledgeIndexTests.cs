@@ -8,8 +8,7 @@ public class KnowledgeIndexTests
     public async Task ItFindsThePassageUnderTheRightHeading()
     {
         using var folder = new KnowledgeFolder().WithSampleDocs();
-        using var index = new KnowledgeIndex(folder.Database);
-        await index.IndexFolderAsync(folder.Docs);
+        using var index = await folder.IndexAsync();
 
         var hits = await index.SearchAsync("what should I say to roll back churn-model?", 3);
 
@@ -24,8 +23,7 @@ public class KnowledgeIndexTests
     public async Task ItMatchesOtherFormsOfAWord()
     {
         using var folder = new KnowledgeFolder().WithSampleDocs();
-        using var index = new KnowledgeIndex(folder.Database);
-        await index.IndexFolderAsync(folder.Docs);
+        using var index = await folder.IndexAsync();
 
         var hits = await index.SearchAsync("comparing distributions", 1);
 
@@ -82,8 +80,7 @@ public class KnowledgeIndexTests
     public async Task ItAnswersOddQuestionsWithoutError(string question)
     {
         using var folder = new KnowledgeFolder().WithSampleDocs();
-        using var index = new KnowledgeIndex(folder.Database);
-        await index.IndexFolderAsync(folder.Docs);
+        using var index = await folder.IndexAsync();
 
         var hits = await index.SearchAsync(question, 5);
 
@@ -94,8 +91,7 @@ public class KnowledgeIndexTests
     public async Task ItSearchesAQuestionOfTenThousandCharacters()
     {
         using var folder = new KnowledgeFolder().WithSampleDocs();
-        using var index = new KnowledgeIndex(folder.Database);
-        await index.IndexFolderAsync(folder.Docs);
+        using var index = await folder.IndexAsync();
         var question = "rollback " + string.Concat(Enumerable.Repeat("lorem ipsum (dolor) \"sit\" AND amet* ", 300));
 
         var hits = await index.SearchAsync(question[..10_000], 5);
@@ -107,8 +103,7 @@ public class KnowledgeIndexTests
     public async Task ItReturnsAtMostOnePassagePerDocument()
     {
         using var folder = new KnowledgeFolder().WithSampleDocs();
-        using var index = new KnowledgeIndex(folder.Database);
-        await index.IndexFolderAsync(folder.Docs);
+        using var index = await folder.IndexAsync();
 
         var hits = await index.SearchAsync("rollback production version approval drift check", 10);
 
