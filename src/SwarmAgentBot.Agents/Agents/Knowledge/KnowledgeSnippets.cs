@@ -78,21 +78,21 @@ public static partial class KnowledgeSnippets
         return best;
     }
 
+    /// <summary>
+    /// How many distinct question stems start a word of the sentence. A stem is (nearly always) a prefix
+    /// of the words it comes from, so a prefix search finds "deployment" for "deploy" without tokenising.
+    /// </summary>
     private static int Matches(string sentence, KnowledgeQuery query)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var word in KnowledgeQuery.Tokenize(sentence))
+        var count = 0;
+        foreach (var stem in query.Stems.Distinct(StringComparer.Ordinal))
         {
-            // Stemming is the costly part: only stem words that start like some question term.
-            string? stem = null;
-            foreach (var q in query.Stems)
+            for (var at = sentence.IndexOf(stem, StringComparison.OrdinalIgnoreCase); at >= 0; at = sentence.IndexOf(stem, at + 1, StringComparison.OrdinalIgnoreCase))
             {
-                if (word.Length < 2 || q.Length < 2 || word[0] != q[0] || word[1] != q[1]) continue;
-                stem ??= PorterStemmer.Stem(word);
-                if (stem == q) found.Add(q);
+                if (at == 0 || !char.IsLetterOrDigit(sentence[at - 1])) { count++; break; }
             }
         }
-        return found.Count;
+        return count;
     }
 
     private static string Shorten(string s, int max)
