@@ -1,9 +1,11 @@
 using Microsoft.Extensions.FileProviders;
+using SwarmAgentBot.Agents.Agents.Knowledge;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Integrations.OpenAi;
 using SwarmAgentBot.Agents.Supervisor.Routing;
+using SwarmAgentBot.Host.Knowledge;
 
 namespace SwarmAgentBot.Host;
 
@@ -21,6 +23,7 @@ public static class SwarmHosting
     {
         builder.AddSwarmCore();
         builder.AddRulesRouter();
+        builder.AddKnowledgeAgent();
         builder.AddChannelSenders();
         builder.AddLlmOrchestration();
         return builder;
@@ -43,6 +46,7 @@ public static class SwarmHosting
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
+        app.MapKnowledge();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
         return app;
     }

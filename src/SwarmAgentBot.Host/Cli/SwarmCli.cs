@@ -25,6 +25,7 @@ public static class SwarmCli
         root.Subcommands.Add(AuditCommands.Create(context));
         root.Subcommands.Add(LlmCommands.Create(context));
         root.Subcommands.Add(NluCommands.Create(context));
+        root.Subcommands.Add(KnowledgeCommands.Create(context));
         return root;
     }
 
