@@ -1,4 +1,5 @@
 using Microsoft.Extensions.FileProviders;
+using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 
@@ -17,6 +18,7 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddDrift();
         return builder;
     }
 
