@@ -1,17 +1,20 @@
+using System.Runtime.InteropServices;
+
 namespace SwarmAgentBot.Ml.Drift;
 
 /// <summary>
 /// Sorts finite doubles ascending. Large arrays use a least-significant-digit radix sort on the order-preserving
 /// 64-bit image of each double (six passes of 11 bits, skipping passes where every key has the same digit): a
-/// million values sort in a few linear passes, several times faster than a comparison sort. Small arrays use
-/// <see cref="Array.Sort(Array)"/>.
+/// million values sort in a few linear passes, several times faster than a comparison sort, with one scratch
+/// array. Small arrays use <see cref="Array.Sort(Array)"/>.
 /// </summary>
-internal static class FloatSort
+public static class FloatSort
 {
     private const int RadixBits = 11;
     private const int Buckets = 1 << RadixBits;
     private const int Passes = (64 + RadixBits - 1) / RadixBits;
     private const int MinRadixLength = 4096;
+    private const ulong SignBit = 0x8000_0000_0000_0000UL;
 
     /// <summary>Sorts <paramref name="values"/> in place (no NaN expected).</summary>
     public static void Sort(double[] values)
@@ -21,23 +24,24 @@ internal static class FloatSort
             Array.Sort(values);
             return;
         }
-        var keys = new ulong[values.Length];
+        // Turn the doubles into their order-preserving keys in place, counting every pass's digits on the way.
+        var keys = MemoryMarshal.Cast<double, ulong>(values.AsSpan());
         var counts = new int[Passes * Buckets];
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < keys.Length; i++)
         {
-            var key = ToKey(values[i]);
+            var bits = keys[i];
+            var key = (bits & SignBit) != 0 ? ~bits : bits | SignBit;
             keys[i] = key;
             for (var p = 0; p < Passes; p++) counts[p * Buckets + (int)((key >> (p * RadixBits)) & (Buckets - 1))]++;
         }
 
-        var buffer = new ulong[values.Length];
+        var scratch = new ulong[keys.Length];
+        Span<ulong> from = keys, to = scratch;
         for (var p = 0; p < Passes; p++)
         {
             var histogram = counts.AsSpan(p * Buckets, Buckets);
             // A pass where every key falls in one bucket would only copy.
-            var trivial = false;
-            foreach (var c in histogram) if (c == values.Length) { trivial = true; break; }
-            if (trivial) continue;
+            if (histogram.Contains(keys.Length)) continue;
             var offset = 0;
             for (var b = 0; b < Buckets; b++)
             {
@@ -46,19 +50,16 @@ internal static class FloatSort
                 offset += c;
             }
             var shift = p * RadixBits;
-            foreach (var key in keys) buffer[histogram[(int)((key >> shift) & (Buckets - 1))]++] = key;
-            (keys, buffer) = (buffer, keys);
+            foreach (var key in from) to[histogram[(int)((key >> shift) & (Buckets - 1))]++] = key;
+            var swap = from;
+            from = to;
+            to = swap;
         }
-        for (var i = 0; i < values.Length; i++) values[i] = FromKey(keys[i]);
+        if (from != keys) from.CopyTo(keys);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            keys[i] = (key & SignBit) != 0 ? key & ~SignBit : ~key;
+        }
     }
-
-    /// <summary>Maps a double to an unsigned integer with the same order (negatives flipped, positives offset).</summary>
-    private static ulong ToKey(double value)
-    {
-        var bits = BitConverter.DoubleToUInt64Bits(value);
-        return (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
-    }
-
-    private static double FromKey(ulong key) =>
-        BitConverter.UInt64BitsToDouble((key & 0x8000_0000_0000_0000UL) != 0 ? key & 0x7FFF_FFFF_FFFF_FFFFUL : ~key);
 }
