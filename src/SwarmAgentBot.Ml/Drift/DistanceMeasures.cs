@@ -16,17 +16,11 @@ public static class DistanceMeasures
     public static double Wasserstein(ReadOnlySpan<double> sortedA, ReadOnlySpan<double> sortedB)
     {
         if (sortedA.IsEmpty || sortedB.IsEmpty) throw new ArgumentException("The Wasserstein distance needs at least one value in each sample.");
-        int n1 = sortedA.Length, n2 = sortedB.Length, i = 0, j = 0;
+        int n1 = sortedA.Length, n2 = sortedB.Length;
         var sum = new CompensatedSum();
-        while (i < n1 || j < n2)
-        {
-            var value = j >= n2 || (i < n1 && sortedA[i] <= sortedB[j]) ? sortedA[i] : sortedB[j];
-            while (i < n1 && sortedA[i] <= value) i++;
-            while (j < n2 && sortedB[j] <= value) j++;
-            if (i == n1 && j == n2) break;
-            var next = j >= n2 || (i < n1 && sortedA[i] <= sortedB[j]) ? sortedA[i] : sortedB[j];
-            sum.Add(Math.Abs((double)i / n1 - (double)j / n2) * (next - value));
-        }
+        var merge = new SortedMerge(sortedA, sortedB);
+        while (merge.MoveNext() && merge.HasNext)
+            sum.Add(Math.Abs((double)merge.CountA / n1 - (double)merge.CountB / n2) * (merge.Next - merge.Value));
         return sum.Value;
     }
 

@@ -96,14 +96,9 @@ public static class DistributionBinning
     /// <summary>Number of distinct values in two sorted samples together.</summary>
     public static int CountDistinct(ReadOnlySpan<double> sortedA, ReadOnlySpan<double> sortedB)
     {
-        int i = 0, j = 0, distinct = 0;
-        while (i < sortedA.Length || j < sortedB.Length)
-        {
-            var value = j >= sortedB.Length || (i < sortedA.Length && sortedA[i] <= sortedB[j]) ? sortedA[i] : sortedB[j];
-            while (i < sortedA.Length && sortedA[i] <= value) i++;
-            while (j < sortedB.Length && sortedB[j] <= value) j++;
-            distinct++;
-        }
+        var distinct = 0;
+        var merge = new SortedMerge(sortedA, sortedB);
+        while (merge.MoveNext()) distinct++;
         return distinct;
     }
 
@@ -113,16 +108,14 @@ public static class DistributionBinning
         var values = new List<double>();
         var countsA = new List<long>();
         var countsB = new List<long>();
-        int i = 0, j = 0;
-        while (i < sortedA.Length || j < sortedB.Length)
+        var merge = new SortedMerge(sortedA, sortedB);
+        int previousA = 0, previousB = 0;
+        while (merge.MoveNext())
         {
-            var value = j >= sortedB.Length || (i < sortedA.Length && sortedA[i] <= sortedB[j]) ? sortedA[i] : sortedB[j];
-            int startA = i, startB = j;
-            while (i < sortedA.Length && sortedA[i] <= value) i++;
-            while (j < sortedB.Length && sortedB[j] <= value) j++;
-            values.Add(value);
-            countsA.Add(i - startA);
-            countsB.Add(j - startB);
+            values.Add(merge.Value);
+            countsA.Add(merge.CountA - previousA);
+            countsB.Add(merge.CountB - previousB);
+            (previousA, previousB) = (merge.CountA, merge.CountB);
         }
         return new NumericValueCounts([.. values], [.. countsA], [.. countsB]);
     }

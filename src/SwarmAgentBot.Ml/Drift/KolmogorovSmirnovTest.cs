@@ -56,15 +56,13 @@ public static class KolmogorovSmirnovTest
     /// <summary>D = max |F1(x) − F2(x)| over the pooled values, in one merge pass over two sorted samples.</summary>
     public static double Statistic(ReadOnlySpan<double> sortedA, ReadOnlySpan<double> sortedB)
     {
-        int n1 = sortedA.Length, n2 = sortedB.Length, i = 0, j = 0;
+        int n1 = sortedA.Length, n2 = sortedB.Length;
         double max = double.NegativeInfinity, min = double.PositiveInfinity;
-        while (i < n1 || j < n2)
+        var merge = new SortedMerge(sortedA, sortedB);
+        while (merge.MoveNext())
         {
-            var value = j >= n2 || (i < n1 && sortedA[i] <= sortedB[j]) ? sortedA[i] : sortedB[j];
-            while (i < n1 && sortedA[i] <= value) i++;
-            while (j < n2 && sortedB[j] <= value) j++;
             // Two separate divisions, as scipy forms the two ECDFs, so D is bit-for-bit the same.
-            var diff = (double)i / n1 - (double)j / n2;
+            var diff = (double)merge.CountA / n1 - (double)merge.CountB / n2;
             if (diff > max) max = diff;
             if (diff < min) min = diff;
         }

@@ -156,24 +156,17 @@ def main():
 
     print("// ---- chi-square on counts (Evidently): (name, reference counts, current counts, statistic, p) ----")
     g = SampleGenerator(2)
-    ref = g.categories(600, [5, 3, 2, 1])
-    cur = g.categories(450, [4, 3, 3, 1])
-    _, rc, cc = counts(ref, cur)
-    res = chi_evidently(rc, cc)
-    print(f"        Chi(\"Shifted\", {list(rc)}, {list(cc)}, {r(res.statistic)}, {r(res.pvalue)}),")
-    ref = g.categories(900, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
-    cur = g.categories(800, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
-    _, rc, cc = counts(ref, cur)
-    res = chi_evidently(rc, cc)
-    print(f"        Chi(\"Same\", {list(rc)}, {list(cc)}, {r(res.statistic)}, {r(res.pvalue)}),")
-    rc = np.array([30, 50, 20, 0])
-    cc = np.array([25, 40, 30, 5])
-    res = chi_evidently(rc, cc)
-    print(f"        Chi(\"NewCategory\", {list(rc)}, {list(cc)}, {r(res.statistic)}, {r(res.pvalue)}),")
-    rc = np.array([30, 50, 20, 7])
-    cc = np.array([25, 40, 0, 0])
-    res = chi_evidently(rc, cc)
-    print(f"        Chi(\"VanishedCategories\", {list(rc)}, {list(cc)}, {r(res.statistic)}, {r(res.pvalue)}),")
+    drawn = [
+        ("Shifted", g.categories(600, [5, 3, 2, 1]), g.categories(450, [4, 3, 3, 1])),
+        ("Same", g.categories(900, [1] * 10), g.categories(800, [1] * 10)),
+    ]
+    chi_cases = [(name, *counts(ref, cur)[1:]) for name, ref, cur in drawn] + [
+        ("NewCategory", np.array([30, 50, 20, 0]), np.array([25, 40, 30, 5])),
+        ("VanishedCategories", np.array([30, 50, 20, 7]), np.array([25, 40, 0, 0])),
+    ]
+    for name, rc, cc in chi_cases:
+        res = chi_evidently(rc, cc)
+        print(f"        Chi(\"{name}\", {list(rc)}, {list(cc)}, {r(res.statistic)}, {r(res.pvalue)}),")
 
     print("// ---- two-proportion Z (Evidently): (refHits, refN, curHits, curN, z, p) ----")
     for a, n1, b, n2 in [(120, 400, 150, 420), (500, 1000, 505, 1000), (10, 900, 60, 800), (0, 300, 4, 200)]:
