@@ -57,10 +57,9 @@ public sealed class DriftDetector
     {
         request ??= new DriftRequest();
         var warnings = new List<string>();
-        var special = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in new[] { request.Target, request.Prediction, request.Probability }) if (name is not null) special.Add(name);
-        foreach (var name in request.Ignore ?? []) special.Add(name);
-        foreach (var name in special.Where(n => n != request.Target && reference.Find(n) is null && current.Find(n) is null && (request.Ignore?.Contains(n) != true)))
+        var modelColumns = new[] { request.Target, request.Prediction, request.Probability }.OfType<string>().ToList();
+        var special = new HashSet<string>(modelColumns.Concat(request.Ignore ?? []), StringComparer.Ordinal);
+        foreach (var name in modelColumns.Where(n => reference.Find(n) is null && current.Find(n) is null).Distinct())
             warnings.Add($"Column '{name}' is in neither window.");
 
         var features = reference.Columns.Where(c => !special.Contains(c.Name)).ToList();
@@ -266,8 +265,15 @@ public sealed class DriftDetector
         Column = reference.Name,
         Kind = reference.Kind,
         Status = current is null ? ColumnDriftStatus.MissingInCurrent : ColumnDriftStatus.NotEnoughValues,
+        ReferenceValues = Present(reference),
+        CurrentValues = current is null ? 0 : Present(current),
+        ReferenceMissing = reference.Length - Present(reference),
+        CurrentMissing = current is null ? 0 : current.Length - Present(current),
         Note = current is null ? "Not in the current data." : "Too few rows in a window to decide.",
     };
+
+    private static int Present(DriftColumn column) =>
+        column.Numbers is { } numbers ? numbers.Count(double.IsFinite) : column.Labels!.Count(l => l is not null);
 
     private DatasetDrift Summarise(ColumnDrift[] results, int referenceRows, int currentRows, IReadOnlyDictionary<string, double>? importance, bool enoughRows, List<string> warnings)
     {

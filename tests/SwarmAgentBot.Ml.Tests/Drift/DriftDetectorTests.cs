@@ -147,6 +147,7 @@ public sealed class DriftDetectorTests
         Assert.Null(report.Dataset.DriftShare);
         Assert.Equal(ColumnDriftStatus.NotEnoughValues, report.Columns.Single().Status);
         Assert.Null(report.Columns.Single().Drifted);
+        Assert.Equal(12, report.Columns.Single().CurrentValues);
         Assert.Contains(report.Warnings, w => w.Contains("current window has 12 rows") && w.Contains("MinRows"));
     }
 
@@ -267,5 +268,19 @@ public sealed class DriftDetectorTests
             Table(DriftColumn.Numeric("id", Enumerable.Range(100, 100).Select(i => (double)i).ToArray()), DriftColumn.Numeric("x", g.Normals(100, 0, 1))),
             new DriftRequest { Ignore = ["id"] });
         Assert.Equal(["x"], report.Columns.Select(c => c.Column));
+    }
+
+    [Fact]
+    public void ItWarnsAboutAModelColumnInNeitherWindow()
+    {
+        var g = new SampleGenerator(25);
+        var report = Detector.Compare(
+            Table(DriftColumn.Numeric("x", g.Normals(100, 0, 1))),
+            Table(DriftColumn.Numeric("x", g.Normals(100, 0, 1))),
+            new DriftRequest { Target = "label", Probability = "proba" });
+        Assert.Contains("Column 'label' is in neither window.", report.Warnings);
+        Assert.Contains("Column 'proba' is in neither window.", report.Warnings);
+        Assert.Null(report.Performance);
+        Assert.Null(report.Target);
     }
 }
