@@ -293,7 +293,8 @@ public sealed class DriftBenchmark : IBenchmark
         var changeWindow = (changeRow - referenceRows) / week;
         Delay(timeline, changeWindow, $"row {changeRow:N0}: vicprice/vicdemand/transfer stop being constant (window #{changeWindow + 1} straddles it)", ["vicprice", "vicdemand", "transfer"]);
         var before = timeline.Take(changeWindow).Count(r => r.Dataset.Drifted == true);
-        Console.WriteLine($"   windows wholly before the change with dataset drift: {before} of {changeWindow} (NSW price and demand move with the seasons)");
+        var anyBefore = timeline.Take(changeWindow).Count(r => r.Dataset.ColumnsDrifted > 0);
+        Console.WriteLine($"   windows wholly before the change: {before} of {changeWindow} with dataset drift, {anyBefore} with at least one drifted column (NSW price and demand move with the seasons)");
         Console.WriteLine();
     }
 
