@@ -2,6 +2,7 @@ using Microsoft.Extensions.FileProviders;
 using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Host.Channels;
 
 namespace SwarmAgentBot.Host;
 
@@ -18,6 +19,7 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddChannelSenders();
         builder.AddDrift();
         return builder;
     }
