@@ -3,6 +3,7 @@ using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Channels;
+using SwarmAgentBot.Integrations.OpenAi;
 
 namespace SwarmAgentBot.Host;
 
@@ -20,6 +21,7 @@ public static class SwarmHosting
     {
         builder.AddSwarmCore();
         builder.AddChannelSenders();
+        builder.AddLlmOrchestration();
         builder.AddDrift();
         return builder;
     }
