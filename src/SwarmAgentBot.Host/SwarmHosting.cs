@@ -1,5 +1,6 @@
 using Microsoft.Extensions.FileProviders;
 using SwarmAgentBot.Agents.Agents.Knowledge;
+using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Channels;
@@ -26,6 +27,7 @@ public static class SwarmHosting
         builder.AddKnowledgeAgent();
         builder.AddChannelSenders();
         builder.AddLlmOrchestration();
+        builder.AddDrift();
         return builder;
     }
 

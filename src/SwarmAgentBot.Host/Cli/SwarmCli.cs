@@ -26,6 +26,7 @@ public static class SwarmCli
         root.Subcommands.Add(LlmCommands.Create(context));
         root.Subcommands.Add(NluCommands.Create(context));
         root.Subcommands.Add(KnowledgeCommands.Create(context));
+        root.Subcommands.Add(DriftCommands.Create(context));
         return root;
     }
 
