@@ -1,7 +1,13 @@
 using Microsoft.Extensions.FileProviders;
-using SwarmAgentBot.Agents.Agents.Storage;
+using SwarmAgentBot.Agents.Agents.Knowledge;
+using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Host.Channels;
+using SwarmAgentBot.Integrations.OpenAi;
+using SwarmAgentBot.Agents.Supervisor.Routing;
+using SwarmAgentBot.Host.Knowledge;
+using SwarmAgentBot.Agents.Agents.Storage;
 using SwarmAgentBot.Host.Serving;
 using SwarmAgentBot.Integrations;
 
@@ -20,6 +26,11 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddRulesRouter();
+        builder.AddKnowledgeAgent();
+        builder.AddChannelSenders();
+        builder.AddLlmOrchestration();
+        builder.AddDrift();
         builder.AddObjectStore();
         builder.AddStorageAgent();
         return builder;
@@ -42,6 +53,7 @@ public static class SwarmHosting
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
+        app.MapKnowledge();
         app.MapCharts();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
         return app;

@@ -23,6 +23,10 @@ public static class SwarmCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
+        root.Subcommands.Add(LlmCommands.Create(context));
+        root.Subcommands.Add(NluCommands.Create(context));
+        root.Subcommands.Add(KnowledgeCommands.Create(context));
+        root.Subcommands.Add(DriftCommands.Create(context));
         root.Subcommands.Add(DatasetCommands.Create(context));
         root.Subcommands.Add(SeedCommands.Create(context));
         return root;
