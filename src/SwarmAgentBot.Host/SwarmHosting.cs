@@ -25,9 +25,9 @@ public static class SwarmHosting
         builder.AddSwarmCore();
         builder.AddRulesRouter();
         builder.AddKnowledgeAgent();
+        builder.AddDrift();
         builder.AddChannelSenders();
         builder.AddLlmOrchestration();
-        builder.AddDrift();
         return builder;
     }
 
