@@ -28,11 +28,11 @@ public static class SwarmHosting
         builder.AddSwarmCore();
         builder.AddRulesRouter();
         builder.AddKnowledgeAgent();
-        builder.AddChannelSenders();
-        builder.AddLlmOrchestration();
         builder.AddDrift();
+        builder.AddChannelSenders();
         builder.AddObjectStore();
         builder.AddStorageAgent();
+        builder.AddLlmOrchestration();
         return builder;
     }
 

@@ -28,7 +28,7 @@ public sealed class RulesRouterTests
         Assert.Equal("registry", step.Agent);
         Assert.Equal("staging", step.Entities["stage"]!.GetValue<string>());
         Assert.Equal("f1 >= 0.8", step.Condition);
-        Assert.True(Supervisor.Supervisor.CheckCondition(step.Condition!, new Dictionary<string, double> { ["f1"] = 0.85 }).Met);
+        Assert.True(global::SwarmAgentBot.Agents.Supervisor.Supervisor.CheckCondition(step.Condition!, new Dictionary<string, double> { ["f1"] = 0.85 }).Met);
     }
 
     [Fact]

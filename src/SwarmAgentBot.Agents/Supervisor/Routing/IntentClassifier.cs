@@ -18,10 +18,10 @@ internal static partial class IntentClassifier
 
     private const Concept MlopsConcepts = Upload | Preview | Profile | Delete | Plot | Artifact | Pipeline | RunNoun | Status | Logs | Cancel
         | Compare | Train | Retrain | Leaderboard | Importance | Evaluate | Model | Versions | Registry | Deploy | Rollback | Deployed | Predict
-        | Drift | Concept.Monitor | Lineage | Audit | Reproduce | Approval | Approve | Reject | Pending | Dataset | Datasets | Bucket | Ml;
+        | Drift | Concept.Monitor | Lineage | Audit | Reproduce | Approval | Approve | Reject | Pending | Dataset | Datasets | Bucket | Concept.Ml;
 
     // What makes a question an MLOps question: "how do I file my taxes" mentions a file but is not one.
-    private const Concept KnowledgeVocabulary = Ml | Drift | Deploy | Deployed | Train | Retrain | Model | Pipeline | Registry | Rollback | Lineage
+    private const Concept KnowledgeVocabulary = Concept.Ml | Drift | Deploy | Deployed | Train | Retrain | Model | Pipeline | Registry | Rollback | Lineage
         | Audit | Approval | Approve | Concept.Monitor | Predict | Evaluate | Leaderboard | Importance | Artifact | Datasets | Reproduce | Profile;
 
     /// <summary>Classifies one analysed piece of text.</summary>
@@ -33,8 +33,8 @@ internal static partial class IntentClassifier
         if (IsGreeting(u)) return new(Intents.Greeting, "greeting or thanks only", 1);
         if (IsHelp(u, e)) return new(Intents.Help, "asks what the assistant can do", 1);
         if (u.Has(OffTopic) && !e.Concrete) return new(Intents.OutOfScope, "off-topic subject", 0.95);
-        if (Arithmetic().IsMatch(u.Text) && !e.Concrete && !u.Has(Ml)) return new(Intents.OutOfScope, "arithmetic", 0.9);
-        if (u.Has(Code) && !e.Concrete && !u.Has(Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
+        if (Arithmetic().IsMatch(u.Text) && !e.Concrete && !u.Has(Concept.Ml)) return new(Intents.OutOfScope, "arithmetic", 0.9);
+        if (u.Has(Code) && !e.Concrete && !u.Has(Concept.Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
         if (KnowledgeForm(u, e) is { } form)
             return u.Has(KnowledgeVocabulary) || e.Concrete
                 ? new(Intents.Ask, form, 0.85)
@@ -140,7 +140,7 @@ internal static partial class IntentClassifier
         if (u.Has(Preview)) Add(Intents.PreviewDataset, 2.5 + (dataset ? 1 : 0));
         if (u.Says(" what contents ") && file) Add(Intents.PreviewDataset, 2);
         if (u.Has(Column) && question && file && !u.Has(Plot | Profile)) Add(Intents.PreviewDataset, 2.5);
-        if (u.Has(Show) && (file || e.DatasetHint is not null) && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Ml))) Add(Intents.PreviewDataset, 2.5);
+        if (u.Has(Show) && (file || e.DatasetHint is not null) && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.PreviewDataset, 2.5);
         if (u.Has(Profile)) Add(Intents.ProfileDataset, 3 + (dataset ? 1 : 0));
         if (u.Has(Describe) && (dataset || u.Has(Dataset)) && !pipelineName && !u.Has(Pipeline)) Add(Intents.ProfileDataset, 3);
         if (u.Has(Delete)) Add(Intents.DeleteDataset, 3 + (dataset || u.Has(Dataset | Datasets) || anaphora ? 1 : 0));
@@ -150,7 +150,7 @@ internal static partial class IntentClassifier
         if (u.Has(Produce) && (run || names) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
         if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run && u.Has(Show | List | Produce | Artifact)) Add(Intents.ListArtifacts, 3.5);
         if (u.Has(Datasets | Bucket) && !file && !run && !modelName) Add(Intents.ListDatasets, 2.5 + (listy ? 1 : 0));
-        if (u.Has(Dataset) && listy && !file && !e.HasDataset && !run && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Ml))) Add(Intents.ListDatasets, 2.5);
+        if (u.Has(Dataset) && listy && !file && !e.HasDataset && !run && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.ListDatasets, 2.5);
         if ((e.Prefix is not null || e.Bucket is not null && e.Dataset is null) && !u.Has(Upload | Delete)) Add(Intents.ListDatasets, 2 + (listy ? 1.5 : 0));
         if (u.Words.Length > 0 && u.Words[0] == "ls") Add(Intents.ListDatasets, 3);
 
@@ -182,7 +182,7 @@ internal static partial class IntentClassifier
         if (run)
         {
             // A run named with nothing else asked ("where is run 303 at", "run 12?") is a status question.
-            Add(Intents.RunStatus, u.Has(MlopsConcepts & ~(RunNoun | Status | Pipeline | Ml)) ? 1.5 : 2.6);
+            Add(Intents.RunStatus, u.Has(MlopsConcepts & ~(RunNoun | Status | Pipeline | Concept.Ml)) ? 1.5 : 2.6);
             if (u.Has(Status)) Add(Intents.RunStatus, 2);
             if (u.Has(Check) && !u.Has(Drift)) Add(Intents.RunStatus, 1);
             if (u.Has(Train) && u.Has(Status)) Add(Intents.TrainingStatus, 4);
@@ -234,7 +234,7 @@ internal static partial class IntentClassifier
         if (u.Has(Versions) && (modelName || u.Has(Model)) && listy && e.Stage is null && !u.Has(Deployed | Deploy | Lineage | Artifact)) Add(Intents.ListModels, 3);
         if (u.Has(Versions) && e.Stage is not null && question && !u.Has(Deploy | Drift | Rollback)) Add(Intents.ListDeployments, 1.5);
         if (u.Has(Registry)) Add(Intents.ListModels, 2);
-        var knownObject = modelName || anaphora || e.Stage is not null || e.Version is not null || e.Latest || u.Has(Model | Ml) || u.UnknownWords == 0;
+        var knownObject = modelName || anaphora || e.Stage is not null || e.Version is not null || e.Latest || u.Has(Model | Concept.Ml) || u.UnknownWords == 0;
         if (u.Has(Deploy)) Add(Intents.DeployModel, knownObject ? 4 + (e.Stage is not null ? 1 : 0) : 2);
         if (e.Stage is not null && (e.Version is not null || e.Latest) && (modelName || anaphora) && !question && !u.Has(Rollback | Drift | Predict | Score))
             Add(Intents.DeployModel, 3);
