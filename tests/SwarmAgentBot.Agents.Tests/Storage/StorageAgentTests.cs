@@ -194,6 +194,21 @@ public sealed class StorageAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task ProfileOfOneColumnShowsItsMissingValuesWithoutCallingItATarget()
+    {
+        await _h.UploadAsync("churn.csv", ChurnCsv);
+        var result = await _h.Agent.HandleAsync(Request("storage.profile_dataset", new JsonObject { ["dataset"] = "churn", ["column"] = "payment_method" }));
+        var lines = ChurnCsv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        var missing = lines.Count(l => l.Split(',')[5].Length == 0);
+        var facts = result.Reply.AllCards.Single().Elements.OfType<CardFacts>().Skip(1).First().Facts.ToDictionary(f => f.Key, f => f.Value);
+        Assert.StartsWith($"{missing:N0} of {lines.Count:N0} rows", facts["Missing"]);
+        Assert.DoesNotContain("regression target", TextCardRenderer.Render(result.Reply));
+
+        var numeric = await _h.Agent.HandleAsync(Request("storage.profile_dataset", new JsonObject { ["dataset"] = "churn", ["target"] = "tenure" }));
+        Assert.Contains("regression target", TextCardRenderer.Render(numeric.Reply));
+    }
+
+    [Fact]
     public async Task ProfileOfAMissingColumnListsTheColumns()
     {
         await _h.UploadAsync("churn.csv", ChurnCsv);
@@ -224,7 +239,7 @@ public sealed class StorageAgentTests : IDisposable
         Assert.Contains("Which dataset should I profile?", result.Reply.Text);
         var actions = result.Reply.AllCards.Single().AllActions;
         Assert.All(actions, a => Assert.Equal("choose", a.Verb));
-        Assert.Equal(["profile churn with target churn", "profile iris with target churn"], actions.Select(a => a.Data["text"]));
+        Assert.Equal(["profile dataset churn with target churn", "profile dataset iris with target churn"], actions.Select(a => a.Data["text"]));
     }
 
     [Fact]
@@ -236,7 +251,7 @@ public sealed class StorageAgentTests : IDisposable
 
         var ambiguous = await _h.Agent.HandleAsync(Request("storage.preview_dataset", new JsonObject { ["dataset"] = "churn" }));
         Assert.Contains("Several datasets match 'churn'", ambiguous.Reply.Text);
-        Assert.Equal(["preview churn_2023", "preview churn_2024"], ambiguous.Reply.AllCards.Single().AllActions.Select(a => a.Data["text"]));
+        Assert.Equal(["preview dataset churn_2023", "preview dataset churn_2024"], ambiguous.Reply.AllCards.Single().AllActions.Select(a => a.Data["text"]));
 
         var partial = await _h.Agent.HandleAsync(Request("storage.preview_dataset", new JsonObject { ["dataset"] = "iri" }));
         Assert.True(partial.Succeeded);
@@ -280,7 +295,7 @@ public sealed class StorageAgentTests : IDisposable
         Assert.Contains("no column 'age'", unknown.Reply.Text);
         var none = await _h.Agent.HandleAsync(Request("storage.plot_dataset", new JsonObject { ["dataset"] = "churn" }));
         Assert.Contains("Which column", none.Reply.Text);
-        Assert.Contains(none.Reply.AllCards.Single().AllActions, a => a.Data["text"] == "plot tenure in churn");
+        Assert.Contains(none.Reply.AllCards.Single().AllActions, a => a.Data["text"] == "plot tenure in dataset churn");
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class StorageConversationTests : IDisposable
     }, router: new ScriptedRouter()
         .On("upload this as churn", "storage.upload_dataset", new JsonObject { ["dataset"] = "churn" })
         .On("profile it", "storage.profile_dataset")
-        .On("profile churn", "storage.profile_dataset", new JsonObject { ["dataset"] = "churn" })
+        .On("profile dataset churn", "storage.profile_dataset", new JsonObject { ["dataset"] = "churn" })
         .On("profile", "storage.profile_dataset")
         .On("delete dataset churn", "storage.delete_dataset", new JsonObject { ["dataset"] = "churn" }));
 
@@ -63,7 +63,7 @@ public sealed class StorageConversationTests : IDisposable
 
         // A new conversation has no remembered dataset, so the agent asks.
         var question = (await Supervisor.HandleAsync(new IncomingMessage(new ConversationRef("webchat", "fresh"), new UserRef("alice"), "profile"))).Single();
-        var choice = question.AllCards.Single().AllActions.First(a => a.Data["text"] == "profile churn");
+        var choice = question.AllCards.Single().AllActions.First(a => a.Data["text"] == "profile dataset churn");
         Assert.Equal("choose", choice.Verb);
 
         var answer = (await Supervisor.HandleAsync(new IncomingMessage(new ConversationRef("webchat", "fresh"), new UserRef("alice"), "",

@@ -43,19 +43,19 @@ public sealed class StorageAgent(
             Examples: ["upload this as churn", "import s3://datasets/incoming/churn.csv as churn"]),
         new("storage.preview_dataset", "Show the first rows of a dataset.",
             Schema(("dataset", "string", "Dataset name"), ("rows", "integer", "How many rows (default 10, at most 50)"), ("version", "integer", "Version (default latest)")),
-            Examples: ["preview churn", "show the first 20 rows of churn v2"]),
+            Examples: ["preview churn.csv", "show the first 20 rows of churn.csv"]),
         new("storage.profile_dataset", "Per column type, missing values, distinct values, numeric summary or top categories, and the label balance of a target column.",
             Schema(("dataset", "string", "Dataset name"), ("column", "string", "Target column whose label balance to show"), ("target", "string", "Same as column"), ("version", "integer", "Version (default latest)")),
-            Examples: ["profile churn", "profile churn with target churn"]),
+            Examples: ["profile churn.csv", "profile churn.csv with target churn"]),
         new("storage.plot_dataset", "Chart one column (histogram or bar) or two (scatter, or mean per category) as an image.",
             Schema(("dataset", "string", "Dataset name"), ("column", "string", "Column to plot (x)"), ("column2", "string", "Second column (y)"), ("version", "integer", "Version (default latest)")),
-            Examples: ["plot tenure in churn", "plot tenure vs monthly_charges in churn"]),
+            Examples: ["plot tenure in churn.csv", "plot tenure vs monthly_charges in churn.csv"]),
         new("storage.list_artifacts", "List the files a run or a model version produced (runs/{run_id}/ or models/{model}/{version}/).",
             Schema(("run_id", "string", "Run id"), ("model", "string", "Model name"), ("version", "integer", "Model version")),
             Examples: ["artifacts of run 12", "files of churn-model v3"]),
         new("storage.delete_dataset", "Delete a dataset (all versions, or one) after approval.",
             Schema(("dataset", "string", "Dataset name"), ("version", "integer", "Only this version")),
-            Mutating: true, Examples: ["delete dataset churn", "delete churn v1"]),
+            Mutating: true, Examples: ["delete dataset churn", "delete dataset old-churn.csv"]),
     ];
 
     /// <inheritdoc />
@@ -176,7 +176,7 @@ public sealed class StorageAgent(
         var last = uploads[^1].Dataset;
         return new AgentResult
         {
-            Reply = new BotReply(string.Join("\n", lines) + $"\n\nNext: \"profile {last.Name}\" or \"preview {last.Name}\".", cards),
+            Reply = new BotReply(string.Join("\n", lines) + $"\n\nNext: \"profile dataset {last.Name}\" or \"preview dataset {last.Name}\".", cards),
             Remember = Remember(last),
             Metrics = new Dictionary<string, double> { ["rows"] = last.RowCount, ["columns"] = last.Columns.Count, ["version"] = last.Version },
         };
@@ -185,7 +185,7 @@ public sealed class StorageAgent(
     private async Task<AgentResult> PreviewAsync(AgentRequest request, CancellationToken cancellationToken)
     {
         var rowsWanted = (int)Math.Clamp(request.GetNumber("rows") ?? 10, 1, MaxPreviewRows);
-        var resolved = await ResolveDatasetAsync(request, "preview", n => $"preview {n}", cancellationToken);
+        var resolved = await ResolveDatasetAsync(request, "preview", n => $"preview dataset {n}", cancellationToken);
         if (resolved.Stop is { } stop) return stop;
         var dataset = resolved.Dataset!;
         CsvPreview preview;
@@ -205,7 +205,7 @@ public sealed class StorageAgent(
     private async Task<AgentResult> ProfileAsync(AgentRequest request, CancellationToken cancellationToken)
     {
         var target = request.Get("target") ?? request.Get("column");
-        var resolved = await ResolveDatasetAsync(request, "profile", n => target is null ? $"profile {n}" : $"profile {n} with target {target}", cancellationToken);
+        var resolved = await ResolveDatasetAsync(request, "profile", n => target is null ? $"profile dataset {n}" : $"profile dataset {n} with target {target}", cancellationToken);
         if (resolved.Stop is { } stop) return stop;
         var dataset = resolved.Dataset!;
         var profile = await registry.GetProfileAsync(dataset, cancellationToken);
@@ -232,10 +232,24 @@ public sealed class StorageAgent(
 
         if (targetColumn is not null)
         {
+            // A named target always gets its balance (or why it has none); a column asked about gets its facts, plus the balance when it holds classes.
+            var isTarget = request.Get("target") is not null;
+            if (!isTarget)
+            {
+                elements.Add(new CardText($"**Column {targetColumn.Name}**:"));
+                elements.Add(new CardFacts(
+                [
+                    new("Type", TypeName(targetColumn.Type)),
+                    new("Missing", $"{targetColumn.Missing:N0} of {profile.Rows:N0} rows ({targetColumn.MissingPercent:0.##}%)"),
+                    new("Distinct", targetColumn.DistinctText),
+                    new("Summary", Summary(targetColumn)),
+                ]));
+                metrics["column_missing_pct"] = targetColumn.MissingPercent;
+            }
             var balance = LabelBalance.From(targetColumn, out var why);
             if (balance is null)
             {
-                elements.Add(new CardText($"**Target {targetColumn.Name}**: {why}"));
+                if (isTarget) elements.Add(new CardText($"**Target {targetColumn.Name}**: {why}"));
             }
             else
             {
@@ -251,7 +265,7 @@ public sealed class StorageAgent(
             }
         }
         var remember = Remember(dataset);
-        if (targetColumn is not null) remember["target"] = targetColumn.Name;
+        if (targetColumn is not null && request.Get("target") is not null) remember["target"] = targetColumn.Name;
         return new AgentResult { Reply = new BotReply(text, [new Card($"{dataset.Label} — profile", elements)]), Remember = remember, Metrics = metrics };
     }
 
@@ -259,7 +273,7 @@ public sealed class StorageAgent(
     {
         var column = request.Get("column");
         var column2 = request.Get("column2");
-        var resolved = await ResolveDatasetAsync(request, "plot", n => column is null ? $"plot {n}" : $"plot {column}{(column2 is null ? "" : " vs " + column2)} in {n}", cancellationToken);
+        var resolved = await ResolveDatasetAsync(request, "plot", n => column is null ? $"plot dataset {n}" : $"plot {column}{(column2 is null ? "" : " vs " + column2)} in dataset {n}", cancellationToken);
         if (resolved.Stop is { } stop) return stop;
         var dataset = resolved.Dataset!;
         var profile = await registry.GetProfileAsync(dataset, cancellationToken);
@@ -268,8 +282,8 @@ public sealed class StorageAgent(
         {
             var choices = profile.Columns.Where(c => c.Count > 0 && (c.IsNumeric || c.TopValues.Count > 0))
                 .OrderBy(c => c.IsNumeric ? 0 : 1).Take(10)
-                .Select(c => new CardAction(c.Name, "choose", new Dictionary<string, string> { ["text"] = $"plot {c.Name} in {dataset.Name}" })).ToList();
-            return Clarify($"Which column of **{dataset.Label}** should I plot? Name one (histogram or bar chart) or two (\"plot tenure vs monthly_charges in {dataset.Name}\").", "Choose a column", choices);
+                .Select(c => new CardAction(c.Name, "choose", new Dictionary<string, string> { ["text"] = $"plot {c.Name} in dataset {dataset.Name}" })).ToList();
+            return Clarify($"Which column of **{dataset.Label}** should I plot? Name one (histogram or bar chart) or two (\"plot tenure vs monthly_charges in dataset {dataset.Name}\").", "Choose a column", choices);
         }
         var x = profile.Find(column);
         var y = column2 is null ? null : profile.Find(column2);
@@ -277,7 +291,7 @@ public sealed class StorageAgent(
             return AgentResult.Fail($"{dataset.Label} has no column '{(x is null ? column : column2)}'. Its columns are: {string.Join(", ", profile.Columns.Select(c => c.Name))}.");
 
         var plot = await plotter.PlotAsync(dataset, x, y, cancellationToken);
-        var card = new Card($"{dataset.Label} — {plot.Kind}", [plot.Chart.ToImage(plot.Description.Replace("**", "", StringComparison.Ordinal)), new CardText(plot.Description, Subtle: true)]);
+        var card = new Card($"{dataset.Label} — {plot.Kind}", [plot.Chart.ToImage(plot.Description.Replace("**", "", StringComparison.Ordinal))]);
         var remember = Remember(dataset);
         remember["chart"] = plot.Chart.Id;
         return AgentResult.Ok(new BotReply($"{resolved.Note}{plot.Description}", [card]), remember);
