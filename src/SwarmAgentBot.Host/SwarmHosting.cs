@@ -1,6 +1,7 @@
 using Microsoft.Extensions.FileProviders;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Integrations;
 
 namespace SwarmAgentBot.Host;
 
@@ -17,6 +18,7 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddPipelines();
         return builder;
     }
 
