@@ -21,7 +21,7 @@ public static class PipelineParameters
         var problems = new List<string>();
         foreach (var (name, _) in given)
             if (!declared.ContainsKey(name))
-                problems.Add(declared.Keys.FirstOrDefault(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase) || Normalise(d) == Normalise(name)) is { } close
+                problems.Add(declared.Keys.FirstOrDefault(d => Distance(Normalise(d), Normalise(name)) <= 2) is { } close
                     ? $"unknown parameter '{name}' (did you mean '{close}'?)"
                     : $"unknown parameter '{name}'");
 
@@ -106,6 +106,21 @@ public static class PipelineParameters
             result[pair[..eq].Trim()] = pair[(eq + 1)..];
         }
         return result;
+    }
+
+    /// <summary>Edit distance, for "did you mean" on a mistyped parameter name.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     private static string Normalise(string name) => name.Replace("_", "").Replace("-", "").ToLowerInvariant();

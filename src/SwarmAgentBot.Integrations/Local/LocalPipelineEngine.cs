@@ -425,8 +425,8 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        // Registered under two service types, so this may run twice; the drivers stop, the jobs go on.
+        if (!_stopping.IsCancellationRequested) _stopping.Cancel();
     }
 
     [GeneratedRegex("[^a-z0-9-]")]

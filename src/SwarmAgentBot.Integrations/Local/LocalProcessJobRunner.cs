@@ -88,7 +88,7 @@ public sealed partial class LocalProcessJobRunner : IJobRunner
             return (await _store.GetAsync(spec.JobId, CancellationToken.None))!.ToStatus();
         }
 
-        var started = new DateTimeOffset(process.StartTime);
+        var started = StartTimeOf(process);
         await _store.MarkRunningAsync(spec.JobId, process.Id, started, _time.GetUtcNow(), CancellationToken.None);
         var live = new LiveJob(process, new CancellationTokenSource());
         _live[spec.JobId] = live;
@@ -225,6 +225,19 @@ public sealed partial class LocalProcessJobRunner : IJobRunner
         catch (IOException)
         {
             return null;
+        }
+    }
+
+    /// <summary>The process's start time (told apart from a later process with the same pid); now, when it already exited and was reaped.</summary>
+    private DateTimeOffset StartTimeOf(Process process)
+    {
+        try
+        {
+            return new DateTimeOffset(process.StartTime);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return _time.GetUtcNow();
         }
     }
 
