@@ -114,7 +114,7 @@ public sealed class KubernetesConnection
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
-            throw new KubernetesConfigException($"{path} is not a valid kubeconfig: {ex.Message}", ex);
+            throw new KubernetesConfigException($"{path} is not a valid kubeconfig: {ex.Message} {ex.InnerException?.Message}", ex);
         }
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var contextName = context ?? config.CurrentContext
@@ -192,8 +192,8 @@ public sealed class KubernetesConnection
         public string? ClientCertificateData { get; set; }
         public string? ClientKey { get; set; }
         public string? ClientKeyData { get; set; }
-        public object? Exec { get; set; }
-        public object? AuthProvider { get; set; }
+        public Dictionary<string, object>? Exec { get; set; }
+        public Dictionary<string, object>? AuthProvider { get; set; }
     }
 
     private sealed class KubeconfigContext
