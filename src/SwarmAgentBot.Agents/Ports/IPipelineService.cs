@@ -100,6 +100,13 @@ public static class PipelineRunStates
     /// <summary>True once nothing will change any more.</summary>
     public static bool IsFinal(this PipelineRunState state) => state is PipelineRunState.Succeeded or PipelineRunState.Failed or PipelineRunState.Canceled or PipelineRunState.Skipped;
 
+    /// <summary>Throws a <see cref="PipelineException"/> unless a run in <paramref name="state"/> can be retried (FAILED or CANCELED).</summary>
+    public static void EnsureRetryable(string runId, PipelineRunState state)
+    {
+        if (state is not (PipelineRunState.Failed or PipelineRunState.Canceled))
+            throw new PipelineException($"Run {runId} is {state.ToWire()}; only a FAILED or CANCELED run can be retried.");
+    }
+
     /// <summary>The KFP spelling: "SUCCEEDED".</summary>
     public static string ToWire(this PipelineRunState state) => state == PipelineRunState.Unspecified ? "RUNTIME_STATE_UNSPECIFIED" : state.ToString().ToUpperInvariant();
 
@@ -172,6 +179,16 @@ public sealed record PipelineRunPage(IReadOnlyList<PipelineRun> Runs, string? Ne
 /// <param name="MetricNames">Every metric name any of them reported, sorted.</param>
 public sealed record PipelineRunComparison(IReadOnlyList<PipelineRun> Runs, IReadOnlyList<string> ParameterNames, IReadOnlyList<string> MetricNames)
 {
+    /// <summary>Reads two or more distinct runs with <paramref name="get"/> and compares them; fewer is a <see cref="PipelineException"/>.</summary>
+    public static async Task<PipelineRunComparison> CollectAsync(IReadOnlyList<string> runIds, Func<string, CancellationToken, Task<PipelineRun>> get, CancellationToken cancellationToken = default)
+    {
+        var ids = runIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count < 2) throw new PipelineException("Give at least two different run ids to compare.");
+        var runs = new List<PipelineRun>();
+        foreach (var id in ids) runs.Add(await get(id, cancellationToken));
+        return Of(runs);
+    }
+
     /// <summary>Builds the comparison of the given runs.</summary>
     public static PipelineRunComparison Of(IReadOnlyList<PipelineRun> runs) => new(
         runs,

@@ -109,21 +109,14 @@ public sealed class KubeflowPipelineService(KubeflowClient client, IOptions<Pipe
     public async Task<PipelineRun> RetryRunAsync(string runId, CancellationToken cancellationToken = default)
     {
         var run = await GetRunAsync(runId, cancellationToken);
-        if (run.State is not (PipelineRunState.Failed or PipelineRunState.Canceled))
-            throw new PipelineException($"Run {runId} is {run.State.ToWire()}; only a FAILED or CANCELED run can be retried.");
+        PipelineRunStates.EnsureRetryable(runId, run.State);
         await client.RetryRunAsync(runId, cancellationToken);
         return await GetRunAsync(runId, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<PipelineRunComparison> CompareRunsAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default)
-    {
-        var ids = runIds.Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count < 2) throw new PipelineException("Give at least two different run ids to compare.");
-        var runs = new List<PipelineRun>();
-        foreach (var id in ids) runs.Add(await GetRunAsync(id, cancellationToken));
-        return PipelineRunComparison.Of(runs);
-    }
+    public Task<PipelineRunComparison> CompareRunsAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default) =>
+        PipelineRunComparison.CollectAsync(runIds, GetRunAsync, cancellationToken);
 
     private async Task<KfpRun> GetKfpRunAsync(string runId, CancellationToken cancellationToken)
     {

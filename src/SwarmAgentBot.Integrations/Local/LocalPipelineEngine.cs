@@ -174,8 +174,7 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
     public async Task<PipelineRun> RetryRunAsync(string runId, CancellationToken cancellationToken = default)
     {
         var run = await GetStoredAsync(runId, cancellationToken);
-        if (run.State is not (PipelineRunState.Failed or PipelineRunState.Canceled))
-            throw new PipelineException($"Run {runId} is {run.State.ToWire()}; only a FAILED or CANCELED run can be retried.");
+        PipelineRunStates.EnsureRetryable(runId, run.State);
         await _store.ReopenAsync(runId, cancellationToken);
         Launch(runId);
         _logger.LogInformation("Retrying pipeline run {RunId}", runId);
@@ -183,14 +182,8 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<PipelineRunComparison> CompareRunsAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default)
-    {
-        var ids = runIds.Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count < 2) throw new PipelineException("Give at least two different run ids to compare.");
-        var runs = new List<PipelineRun>();
-        foreach (var id in ids) runs.Add(await GetRunAsync(id, cancellationToken));
-        return PipelineRunComparison.Of(runs);
-    }
+    public Task<PipelineRunComparison> CompareRunsAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default) =>
+        PipelineRunComparison.CollectAsync(runIds, GetRunAsync, cancellationToken);
 
     private async Task<StoredPipelineRun> GetStoredAsync(string runId, CancellationToken cancellationToken) =>
         await _store.GetAsync(runId.Trim().TrimStart('#'), cancellationToken) ?? throw new PipelineRunNotFoundException(runId);

@@ -67,10 +67,6 @@ public sealed class FakePipelineService : IPipelineService
 
     public Task<PipelineRun> RetryRunAsync(string runId, CancellationToken cancellationToken = default) => GetRunAsync(runId, cancellationToken);
 
-    public async Task<PipelineRunComparison> CompareRunsAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default)
-    {
-        var runs = new List<PipelineRun>();
-        foreach (var id in runIds) runs.Add(await GetRunAsync(id, cancellationToken));
-        return PipelineRunComparison.Of(runs);
-    }
+    public Task<PipelineRunComparison> CompareRunsAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default) =>
+        PipelineRunComparison.CollectAsync(runIds, GetRunAsync, cancellationToken);
 }

@@ -4,12 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace SwarmAgentBot.Integrations.Tests.Pipelines;
 
@@ -20,7 +15,7 @@ namespace SwarmAgentBot.Integrations.Tests.Pipelines;
 /// query parameter as a JSON-encoded Filter (predicates with key, operation, string_value; only
 /// the documented keys), page tokens, :terminate and :retry. It rejects what KFP rejects here.
 /// </summary>
-public sealed class KubeflowApiFixture : IAsyncDisposable
+public sealed class KubeflowApiFixture : LoopbackApi
 {
     public const string Token = "kfp-token-456";
     public const string PipelineId = "6f1b5a3e-0000-4000-8000-000000000001";
@@ -30,58 +25,38 @@ public sealed class KubeflowApiFixture : IAsyncDisposable
     private static readonly HashSet<string> PipelineFilterKeys = ["pipeline_id", "display_name", "created_at", "description", "namespace"];
     private static readonly HashSet<string> Operations = ["EQUALS", "NOT_EQUALS", "GREATER_THAN", "GREATER_THAN_EQUALS", "LESS_THAN", "LESS_THAN_EQUALS", "IN", "IS_SUBSTRING"];
 
-    private readonly WebApplication _app;
     private readonly object _gate = new();
     private readonly List<JsonObject> _runs = [];
-    private readonly ConcurrentQueue<(string Method, string PathPart, int Status, string? RetryAfter)> _injected = new();
 
-    public KubeflowApiFixture()
+    public KubeflowApiFixture() : base(Token)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
-        {
-            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
-            if (context.Request.Headers.Authorization.ToString() != "Bearer " + Token)
-            {
-                await ErrorAsync(context, 401, 16, "Unauthenticated: request is missing a valid bearer token");
-                return;
-            }
-            if (_injected.TryPeek(out var injection) && injection.Method == context.Request.Method && context.Request.Path.Value!.Contains(injection.PathPart, StringComparison.Ordinal) && _injected.TryDequeue(out _))
-            {
-                if (injection.RetryAfter is not null) context.Response.Headers.RetryAfter = injection.RetryAfter;
-                await ErrorAsync(context, injection.Status, injection.Status switch { 403 => 7, 429 => 8, _ => 13 }, injection.Status == 403 ? "PermissionDenied: user cannot access namespace team-a" : "injected failure");
-                return;
-            }
-            await next(context);
-        });
-        _app.MapGet("/apis/v2beta1/pipelines", ListPipelinesAsync);
-        _app.MapGet("/apis/v2beta1/pipelines/{id}", GetPipelineAsync);
-        _app.MapGet("/apis/v2beta1/pipelines/{id}/versions", ListVersionsAsync);
-        _app.MapPost("/apis/v2beta1/runs", CreateRunAsync);
-        _app.MapGet("/apis/v2beta1/runs", ListRunsAsync);
-        _app.MapGet("/apis/v2beta1/runs/{id}", GetRunAsync);
-        _app.MapPost("/apis/v2beta1/runs/{id}:terminate", TerminateAsync);
-        _app.MapPost("/apis/v2beta1/runs/{id}:retry", RetryAsync);
-        _app.StartAsync().GetAwaiter().GetResult();
-        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
-    public Uri BaseAddress { get; }
+    protected override void Map(WebApplication app)
+    {
+        app.MapGet("/apis/v2beta1/pipelines", ListPipelinesAsync);
+        app.MapGet("/apis/v2beta1/pipelines/{id}", GetPipelineAsync);
+        app.MapGet("/apis/v2beta1/pipelines/{id}/versions", ListVersionsAsync);
+        app.MapPost("/apis/v2beta1/runs", CreateRunAsync);
+        app.MapGet("/apis/v2beta1/runs", ListRunsAsync);
+        app.MapGet("/apis/v2beta1/runs/{id}", GetRunAsync);
+        app.MapPost("/apis/v2beta1/runs/{id}:terminate", TerminateAsync);
+        app.MapPost("/apis/v2beta1/runs/{id}:retry", RetryAsync);
+    }
 
-    public ConcurrentQueue<string> Requests { get; } = new();
+    // gRPC status codes as KFP's gateway reports them: 16 Unauthenticated, 7 PermissionDenied, 8 ResourceExhausted, 13 Internal.
+    protected override Task WriteErrorAsync(HttpContext context, int status) => status switch
+    {
+        401 => ErrorAsync(context, 401, 16, "Unauthenticated: request is missing a valid bearer token"),
+        403 => ErrorAsync(context, 403, 7, "PermissionDenied: user cannot access namespace team-a"),
+        429 => ErrorAsync(context, 429, 8, "ResourceExhausted: too many requests"),
+        _ => ErrorAsync(context, status, 13, "Internal error: injected failure"),
+    };
 
     public ConcurrentQueue<JsonObject> CreatedRuns { get; } = new();
 
     /// <summary>Decoded filter of each list request.</summary>
     public ConcurrentQueue<JsonObject> Filters { get; } = new();
-
-    public void Inject(string method, string pathPart, int status, string? retryAfter = null, int times = 1)
-    {
-        for (var i = 0; i < times; i++) _injected.Enqueue((method, pathPart, status, retryAfter));
-    }
 
     /// <summary>Moves a run on, as the backend would: a new state and task details.</summary>
     public void Advance(string runId, string state, params (string Name, string State)[] tasks)
@@ -296,6 +271,4 @@ public sealed class KubeflowApiFixture : IAsyncDisposable
         context.Response.StatusCode = status;
         await context.Response.WriteAsJsonAsync(new JsonObject { ["error"] = message, ["code"] = code, ["message"] = message, ["details"] = new JsonArray() });
     }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

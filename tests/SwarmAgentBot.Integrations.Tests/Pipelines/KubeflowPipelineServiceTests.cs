@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -178,10 +176,7 @@ public sealed class KubeflowPipelineServiceTests : IAsyncDisposable
     [Fact]
     public async Task AnUnreachableServerSaysWhichSettingToCheck()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackApi.FreePort();
 
         var error = await Assert.ThrowsAsync<KubeflowUnreachableException>(() => Service(new Uri($"http://127.0.0.1:{port}")).ListPipelinesAsync());
         Assert.Contains($"Cannot reach Kubeflow Pipelines at http://127.0.0.1:{port}/", error.Message);

@@ -1,16 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace SwarmAgentBot.Integrations.Tests.Pipelines;
 
@@ -24,53 +17,37 @@ public enum FakeJobBehavior { Succeed, Fail, StayPending, StayRunning }
 /// resourceVersion-ordered watch events as JSON lines, and a job controller that labels pods
 /// job-name=NAME. It rejects what a real API server rejects for these calls.
 /// </summary>
-public sealed partial class KubernetesApiFixture : IAsyncDisposable
+public sealed partial class KubernetesApiFixture : LoopbackApi
 {
     public const string Token = "test-token-123";
 
-    private readonly WebApplication _app;
     private readonly object _gate = new();
     private readonly Dictionary<string, JsonObject> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (JsonObject Pod, string Log)> _pods = new(StringComparer.Ordinal);
     private readonly List<(long Version, string Type, JsonObject Job)> _events = [];
-    private readonly ConcurrentQueue<(string Method, string PathPart, int Status, string? RetryAfter)> _injected = new();
     private long _resourceVersion = 1000;
 
-    public KubernetesApiFixture()
+    public KubernetesApiFixture() : base(Token)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
-        {
-            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
-            if (context.Request.Headers.Authorization.ToString() != "Bearer " + Token)
-            {
-                await WriteStatusAsync(context, 401, "Unauthorized", "Unauthorized");
-                return;
-            }
-            if (_injected.TryPeek(out var injection) && injection.Method == context.Request.Method && context.Request.Path.Value!.Contains(injection.PathPart, StringComparison.Ordinal)
-                && _injected.TryDequeue(out _))
-            {
-                if (injection.RetryAfter is not null) context.Response.Headers.RetryAfter = injection.RetryAfter;
-                await WriteStatusAsync(context, injection.Status, injection.Status switch { 429 => "TooManyRequests", 403 => "Forbidden", _ => "InternalError" },
-                    injection.Status == 403 ? "jobs.batch is forbidden: User \"system:serviceaccount:swarm:swarm-bot\" cannot create resource \"jobs\" in API group \"batch\" in the namespace \"swarm\"" : "injected failure");
-                return;
-            }
-            await next(context);
-        });
-        _app.MapPost("/apis/batch/v1/namespaces/{ns}/jobs", CreateJobAsync);
-        _app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs", WatchJobsAsync);
-        _app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs/{name}", GetJobAsync);
-        _app.MapDelete("/apis/batch/v1/namespaces/{ns}/jobs/{name}", DeleteJobAsync);
-        _app.MapGet("/api/v1/namespaces/{ns}/pods", ListPodsAsync);
-        _app.MapGet("/api/v1/namespaces/{ns}/pods/{pod}/log", ReadLogAsync);
-        _app.StartAsync().GetAwaiter().GetResult();
-        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
-    public Uri BaseAddress { get; }
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/apis/batch/v1/namespaces/{ns}/jobs", CreateJobAsync);
+        app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs", WatchJobsAsync);
+        app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs/{name}", GetJobAsync);
+        app.MapDelete("/apis/batch/v1/namespaces/{ns}/jobs/{name}", DeleteJobAsync);
+        app.MapGet("/api/v1/namespaces/{ns}/pods", ListPodsAsync);
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{pod}/log", ReadLogAsync);
+    }
+
+    protected override Task WriteErrorAsync(HttpContext context, int status) => status switch
+    {
+        401 => WriteStatusAsync(context, 401, "Unauthorized", "Unauthorized"),
+        403 => WriteStatusAsync(context, 403, "Forbidden", "jobs.batch is forbidden: User \"system:serviceaccount:swarm:swarm-bot\" cannot create resource \"jobs\" in API group \"batch\" in the namespace \"swarm\""),
+        429 => WriteStatusAsync(context, 429, "TooManyRequests", "the server has received too many requests and has asked us to try again later"),
+        _ => WriteStatusAsync(context, status, "InternalError", "an error on the server (\"injected failure\") has prevented the request from succeeding"),
+    };
 
     /// <summary>What newly created jobs do.</summary>
     public FakeJobBehavior Behavior { get; set; } = FakeJobBehavior.Succeed;
@@ -81,20 +58,11 @@ public sealed partial class KubernetesApiFixture : IAsyncDisposable
     /// <summary>Exit code of a failing container.</summary>
     public int ExitCode { get; set; } = 2;
 
-    /// <summary>"METHOD /path?query" of every request, in order.</summary>
-    public ConcurrentQueue<string> Requests { get; } = new();
-
     /// <summary>Bodies of the Jobs created, in order.</summary>
     public ConcurrentQueue<JsonObject> CreatedJobs { get; } = new();
 
     /// <summary>Bodies of DELETE requests.</summary>
     public ConcurrentQueue<JsonObject> DeleteBodies { get; } = new();
-
-    /// <summary>Answers the next request of <paramref name="method"/> whose path contains <paramref name="pathPart"/> with <paramref name="status"/>.</summary>
-    public void Inject(string method, string pathPart, int status, string? retryAfter = null, int times = 1)
-    {
-        for (var i = 0; i < times; i++) _injected.Enqueue((method, pathPart, status, retryAfter));
-    }
 
     /// <summary>Adds a Job directly (as if someone else created it).</summary>
     public void Seed(string ns, string name)
@@ -341,6 +309,4 @@ public sealed partial class KubernetesApiFixture : IAsyncDisposable
 
     [GeneratedRegex("^([A-Za-z0-9./-]+)=([A-Za-z0-9._-]+)$")]
     private static partial Regex LabelSelector();
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SwarmAgentBot.Agents.Ports;
@@ -252,7 +250,7 @@ public sealed class KubernetesJobRunnerTests : IAsyncLifetime
     [Fact]
     public async Task AnUnreachableClusterSaysWhatToCheck()
     {
-        var port = FreePort();
+        var port = LoopbackApi.FreePort();
         var error = await Assert.ThrowsAsync<KubernetesUnreachableException>(() => Runner(new Uri($"http://127.0.0.1:{port}"), retries: 2).StartAsync(Spec("nowhere")));
         Assert.Contains($"Cannot reach the Kubernetes API at http://127.0.0.1:{port}/", error.Message);
         Assert.Contains("Swarm:Jobs:Kubernetes:Kubeconfig", error.Message);
@@ -286,14 +284,6 @@ public sealed class KubernetesJobRunnerTests : IAsyncLifetime
         Assert.Equal(KubernetesApiFixture.Token, ok.Token());
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public async Task DisposeAsync()
     {
