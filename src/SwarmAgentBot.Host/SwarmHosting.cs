@@ -1,7 +1,9 @@
 using Microsoft.Extensions.FileProviders;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Integrations;
+using SwarmAgentBot.Integrations.OpenAi;
 
 namespace SwarmAgentBot.Host;
 
@@ -18,6 +20,8 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddChannelSenders();
+        builder.AddLlmOrchestration();
         builder.AddPipelines();
         return builder;
     }

@@ -23,6 +23,7 @@ public static class SwarmCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
+        root.Subcommands.Add(LlmCommands.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
         root.Subcommands.Add(WorkerCommands.Create(context));
         return root;

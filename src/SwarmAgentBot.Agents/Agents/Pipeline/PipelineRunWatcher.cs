@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public sealed class PipelineRunWatcher(
     IPipelineService pipelines,
     PipelineRunWatches watches,
     ProactiveMessenger messenger,
-    Supervisor.Supervisor supervisor,
+    IServiceProvider services,
     IOptions<PipelineWatchOptions> options,
     TimeProvider time,
     ILogger<PipelineRunWatcher> logger) : BackgroundService
@@ -104,6 +105,17 @@ public sealed class PipelineRunWatcher(
         }
         await messenger.SendAsync(watch.Conversation, new BotReply(text, [PipelineCards.Run(run)]), cancellationToken);
         var remember = new Dictionary<string, string> { ["run_id"] = run.Id, ["pipeline"] = run.Pipeline };
+        // Resolved here, not injected: the supervisor needs the router, and a host without one must still report runs.
+        Supervisor.Supervisor supervisor;
+        try
+        {
+            supervisor = services.GetRequiredService<Supervisor.Supervisor>();
+        }
+        catch (InvalidOperationException ex)
+        {
+            logger.LogWarning("Run {RunId} ended, but no plan can be resumed: {Message}", run.Id, ex.Message);
+            return;
+        }
         foreach (var reply in await supervisor.ResumePlanAsync(watch.ContinuationKey, succeeded, run.Metrics, remember, cancellationToken))
             await messenger.SendAsync(watch.Conversation, reply, cancellationToken);
         logger.LogInformation("Reported the end of run {RunId} ({State}) to {Conversation}", run.Id, run.State, watch.Conversation.Key);

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SwarmAgentBot.Bench;
+
+/// <summary>Runs the built host (`swarm serve`) as a child process on a free loopback port with a fresh data folder.</summary>
+public sealed class BenchHost : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private BenchHost(Process process, string baseUrl, string dataDir)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        DataDir = dataDir;
+    }
+
+    /// <summary>http://127.0.0.1:PORT</summary>
+    public string BaseUrl { get; }
+
+    /// <summary>The host's data folder.</summary>
+    public string DataDir { get; }
+
+    /// <summary>Starts the host and waits until /healthz answers.</summary>
+    public static async Task<BenchHost> StartAsync(BenchEnvironment env, IDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var dataDir = Path.Combine(Path.GetTempPath(), "swarm-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var dll = Path.Combine(AppContext.BaseDirectory, "swarm.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, "serve", "--urls", baseUrl }) psi.ArgumentList.Add(a);
+        psi.Environment["Swarm__DataDir"] = dataDir;
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        psi.Environment["Swarm__Knowledge__Path"] = Path.Combine(env.RepoRoot, "knowledge");
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var host = new BenchHost(process, baseUrl, dataDir);
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"swarm serve exited with {process.ExitCode}");
+            try
+            {
+                if ((await http.GetAsync(baseUrl + "/healthz", cancellationToken)).IsSuccessStatusCode) return host;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(100, cancellationToken);
+        }
+        await host.DisposeAsync();
+        throw new TimeoutException("swarm serve did not become healthy within 60 s");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try { Directory.Delete(DataDir, true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace SwarmAgentBot.Bench;
+
+/// <summary>
+/// Direct Line round trip for "help" with many concurrent conversations: time from posting the
+/// activity to the bot's reply arriving on the conversation's websocket stream (what web chat sees).
+/// </summary>
+public sealed class DirectLineBenchmark : IBenchmark
+{
+    /// <inheritdoc />
+    public string Name => "directline";
+
+    /// <inheritdoc />
+    public string Description => "\"help\" round trip over Direct Line + websocket, 50 concurrent conversations (goal p99 < 20 ms)";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args, BenchEnvironment env, CancellationToken cancellationToken)
+    {
+        var conversations = IntArg(args, "--conversations", 50);
+        var rounds = IntArg(args, "--rounds", 40);
+        await using var host = await BenchHost.StartAsync(env, cancellationToken: cancellationToken);
+        using var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+
+        var clients = new List<(string Conversation, string Token, ClientWebSocket Socket)>();
+        for (var i = 0; i < conversations; i++)
+        {
+            var token = (await (await http.PostAsJsonAsync("/api/webchat/token", new { user = "bench" + i }, cancellationToken)).Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!;
+            var socket = new ClientWebSocket();
+            var conversation = token["conversationId"]!.ToString();
+            using (var start = new HttpRequestMessage(HttpMethod.Post, "/v3/directline/conversations"))
+            {
+                start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token["token"]!.ToString());
+                (await http.SendAsync(start, cancellationToken)).EnsureSuccessStatusCode();
+            }
+            await socket.ConnectAsync(new Uri($"ws://{new Uri(host.BaseUrl).Authority}/v3/directline/conversations/{conversation}/stream?t={Uri.EscapeDataString(token["token"]!.ToString())}"), cancellationToken);
+            clients.Add((conversation, token["token"]!.ToString(), socket));
+        }
+
+        // Warm-up (JIT, connection pools, SQLite pages), then measure.
+        await Task.WhenAll(clients.Select(c => RunConversationAsync(http, c, 5, null, cancellationToken)));
+        var samples = new List<double>();
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(clients.Select(c => RunConversationAsync(http, c, rounds, samples, cancellationToken)));
+        wall.Stop();
+        foreach (var c in clients) c.Socket.Dispose();
+
+        Console.WriteLine($"Direct Line \"help\" round trip, {conversations} concurrent conversations × {rounds} messages ({samples.Count} samples, {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"{"p50 ms",10} {"p90 ms",10} {"p99 ms",10} {"max ms",10} {"msg/s",10}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Percentiles.Of(samples, 50),10:F2} {Percentiles.Of(samples, 90),10:F2} {Percentiles.Of(samples, 99),10:F2} {samples.Max(),10:F2} {samples.Count / wall.Elapsed.TotalSeconds,10:F0}"));
+        Console.WriteLine($"goal: p99 < 20 ms → {(Percentiles.Of(samples, 99) < 20 ? "met" : "NOT met")}");
+        return 0;
+    }
+
+    private static async Task RunConversationAsync(HttpClient http, (string Conversation, string Token, ClientWebSocket Socket) c, int rounds, List<double>? samples, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        for (var i = 0; i < rounds; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using var post = new HttpRequestMessage(HttpMethod.Post, $"/v3/directline/conversations/{c.Conversation}/activities")
+            {
+                Content = JsonContent.Create(new { type = "message", from = new { id = "u" }, text = "help" }),
+            };
+            post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", c.Token);
+            (await http.SendAsync(post, ct)).EnsureSuccessStatusCode();
+            while (true)
+            {
+                var text = new StringBuilder();
+                WebSocketReceiveResult r;
+                do
+                {
+                    r = await c.Socket.ReceiveAsync(buffer, ct);
+                    text.Append(Encoding.UTF8.GetString(buffer, 0, r.Count));
+                } while (!r.EndOfMessage);
+                if (text.Length > 0 && text.ToString().Contains("\"role\":\"bot\"", StringComparison.Ordinal)) break;
+            }
+            sw.Stop();
+            if (samples is not null) lock (samples) samples.Add(sw.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace SwarmAgentBot.Host.Channels.DirectLine;
+
+/// <summary>A user activity waiting for the bot, with the bytes of any uploaded files (kept out of the replay buffer).</summary>
+internal sealed record InboundActivity(JsonObject Activity, IReadOnlyList<SwarmAgentBot.Agents.Conversation.FileAttachment> Files);
+
+/// <summary>A Direct Line token: which conversation it opens, for whom, until when.</summary>
+public sealed record DirectLineToken(string Token, string ConversationId, string? UserId, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// One Direct Line conversation: an ordered, bounded replay buffer of activities (the watermark is
+/// the sequence number of the last activity a client has seen) and a queue of user activities for
+/// the bot, processed in order.
+/// </summary>
+public sealed class DirectLineConversation
+{
+    private readonly object _gate = new();
+    private readonly List<(long Seq, JsonObject Activity)> _activities = [];
+    private readonly int _capacity;
+    private long _next;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal DirectLineConversation(string id, int capacity)
+    {
+        Id = id;
+        _capacity = capacity;
+    }
+
+    /// <summary>Conversation id.</summary>
+    public string Id { get; }
+
+    /// <summary>User activities waiting for the bot, in arrival order.</summary>
+    internal Channel<InboundActivity> Inbox { get; } = Channel.CreateUnbounded<InboundActivity>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Appends an activity, giving it its id; returns that id.</summary>
+    public string Append(JsonObject activity)
+    {
+        TaskCompletionSource changed;
+        string id;
+        lock (_gate)
+        {
+            var seq = _next++;
+            id = $"{Id}|{seq:D7}";
+            activity["id"] = id;
+            activity["conversation"] = new JsonObject { ["id"] = Id };
+            activity["timestamp"] ??= DateTimeOffset.UtcNow.ToString("O");
+            _activities.Add((seq, activity));
+            if (_activities.Count > _capacity) _activities.RemoveRange(0, _activities.Count - _capacity);
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        changed.TrySetResult();
+        return id;
+    }
+
+    /// <summary>Activities after the watermark (all when null) and the new watermark.</summary>
+    public (IReadOnlyList<JsonObject> Activities, long Watermark) Since(long? watermark)
+    {
+        lock (_gate)
+        {
+            var after = watermark ?? -1;
+            var list = _activities.Where(a => a.Seq > after).Select(a => (JsonObject)a.Activity.DeepClone()).ToList();
+            return (list, _next - 1);
+        }
+    }
+
+    /// <summary>A task that completes when the next activity is appended.</summary>
+    public Task WaitForChangeAsync(CancellationToken cancellationToken)
+    {
+        Task task;
+        lock (_gate) task = _changed.Task;
+        return task.WaitAsync(cancellationToken);
+    }
+}
+
+/// <summary>Conversations and tokens of the Direct Line subset (in memory: clients re-fetch a token after a restart).</summary>
+public sealed class DirectLineConversations(IOptions<DirectLineOptions> options, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, DirectLineConversation> _conversations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DirectLineToken> _tokens = new(StringComparer.Ordinal);
+
+    /// <summary>Raised once when a conversation is created (the bot starts its reader).</summary>
+    public event Action<DirectLineConversation>? Created;
+
+    /// <summary>A new conversation with a fresh id.</summary>
+    public DirectLineConversation Create() => GetOrCreate(NewId(18));
+
+    /// <summary>The conversation with this id, created if unknown.</summary>
+    public DirectLineConversation GetOrCreate(string id)
+    {
+        var created = false;
+        var conversation = _conversations.GetOrAdd(id, key => { created = true; return new DirectLineConversation(key, options.Value.MaxActivitiesPerConversation); });
+        if (created) Created?.Invoke(conversation);
+        return conversation;
+    }
+
+    /// <summary>The conversation with this id, or null.</summary>
+    public DirectLineConversation? Find(string id) => _conversations.TryGetValue(id, out var c) ? c : null;
+
+    /// <summary>Issues a token for one conversation (and optionally one user).</summary>
+    public DirectLineToken IssueToken(string conversationId, string? userId)
+    {
+        var token = new DirectLineToken(NewId(48), conversationId, userId, clock.GetUtcNow() + options.Value.TokenLifetime);
+        _tokens[token.Token] = token;
+        return token;
+    }
+
+    /// <summary>The valid (unexpired) token, or null.</summary>
+    public DirectLineToken? Validate(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || !_tokens.TryGetValue(token, out var info)) return null;
+        if (info.ExpiresAt <= clock.GetUtcNow())
+        {
+            _tokens.TryRemove(token, out _);
+            return null;
+        }
+        return info;
+    }
+
+    /// <summary>Replaces a valid token with a new one for the same conversation and user.</summary>
+    public DirectLineToken? Refresh(string token)
+    {
+        var info = Validate(token);
+        if (info is null) return null;
+        _tokens.TryRemove(token, out _);
+        return IssueToken(info.ConversationId, info.UserId);
+    }
+
+    private static string NewId(int bytes) =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
