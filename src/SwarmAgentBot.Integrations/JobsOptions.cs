@@ -64,8 +64,12 @@ public sealed class KubernetesJobsOptions
     /// <summary>Job template (YAML). Relative paths are looked up under the working directory, then beside the binary and its parents.</summary>
     public string JobTemplate { get; set; } = "manifests/jobs/worker-job.yaml";
 
-    /// <summary>Command of the container; the job's arguments follow. Default: the image's swarm entry point.</summary>
-    public List<string> Command { get; set; } = ["dotnet", "/app/swarm.dll"];
+    /// <summary>Command of the container; the job's arguments follow. Default: <c>dotnet /app/swarm.dll</c>, the image's swarm.</summary>
+    // Null rather than a filled list: the configuration binder appends to a list that already has items.
+    public List<string>? Command { get; set; }
+
+    /// <summary><see cref="Command"/> or its default.</summary>
+    public IReadOnlyList<string> EffectiveCommand => Command is { Count: > 0 } ? Command : ["dotnet", "/app/swarm.dll"];
 
     /// <summary>CPU request/limit and memory request/limit overriding the template's (e.g. "500m", "1Gi"); null keeps the template's.</summary>
     public string? CpuRequest { get; set; }
@@ -101,7 +105,6 @@ public sealed class KubernetesJobsOptions
     public string? Validate()
     {
         if (string.IsNullOrWhiteSpace(Image)) return "Swarm:Jobs:Kubernetes:Image must name the worker image (the bot's own image) when Swarm:Jobs:Provider is Kubernetes.";
-        if (Command.Count == 0) return "Swarm:Jobs:Kubernetes:Command must name the container's entry point (e.g. [\"dotnet\", \"/app/swarm.dll\"]).";
         if (PollInterval <= TimeSpan.Zero) return "Swarm:Jobs:Kubernetes:PollInterval must be positive.";
         if (MaxRetries is < 0 or > 10) return "Swarm:Jobs:Kubernetes:MaxRetries must be between 0 and 10.";
         return null;

@@ -75,7 +75,7 @@ public sealed partial class KubernetesJobRunner : IJobRunner
         if (containers is not { Count: > 0 } || containers[0] is not JsonObject container)
             throw new KubernetesConfigException($"The job template {path} has no container under spec.template.spec.containers.");
         container["image"] = _options.Image;
-        container["command"] = new JsonArray(_options.Command.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+        container["command"] = new JsonArray(_options.EffectiveCommand.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
         container["args"] = new JsonArray(spec.Arguments.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray());
         if (spec.Environment is { Count: > 0 } env)
         {
