@@ -27,7 +27,7 @@ public sealed partial class KubernetesApiFixture : LoopbackApi
     private readonly List<(long Version, string Type, JsonObject Job)> _events = [];
     private long _resourceVersion = 1000;
 
-    public KubernetesApiFixture() : base(Token)
+    public KubernetesApiFixture(System.Security.Cryptography.X509Certificates.X509Certificate2? tls = null) : base(Token, tls)
     {
     }
 

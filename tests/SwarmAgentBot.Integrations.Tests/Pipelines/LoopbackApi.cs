@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,11 +22,14 @@ public abstract class LoopbackApi : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<(string Method, string PathPart, int Status, string? RetryAfter)> _injected = new();
 
-    protected LoopbackApi(string token)
+    /// <param name="token">The bearer token requests must carry.</param>
+    /// <param name="tls">A server certificate (with key) to serve HTTPS with; null: plain HTTP.</param>
+    protected LoopbackApi(string token, X509Certificate2? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (tls is null) builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(tls)));
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {
