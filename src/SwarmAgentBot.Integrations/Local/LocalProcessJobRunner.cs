@@ -18,8 +18,12 @@ namespace SwarmAgentBot.Integrations.Local;
 /// </summary>
 public sealed partial class LocalProcessJobRunner : IJobRunner
 {
-    // The wrapper: run the command with its output appended to the log, then record the exit code.
-    private const string Wrapper = "\"$@\" >>\"$SWARM_JOB_LOG\" 2>&1 </dev/null; code=$?; echo \"$code\" >\"$SWARM_JOB_EXIT.tmp\" && mv \"$SWARM_JOB_EXIT.tmp\" \"$SWARM_JOB_EXIT\"; exit \"$code\"";
+    // The wrapper: leave the starter's stdin/stdout/stderr at once (a detached job must not hold a pipe
+    // its starter's reader waits on), run the command with its output appended to the log, then record the exit code.
+    private const string Wrapper = "exec >>\"$SWARM_JOB_LOG\" 2>&1 </dev/null; \"$@\"; code=$?; echo \"$code\" >\"$SWARM_JOB_EXIT.tmp\" && mv \"$SWARM_JOB_EXIT.tmp\" \"$SWARM_JOB_EXIT\"; exit \"$code\"";
+
+    // In its own session a job does not get the terminal's Ctrl+C meant for the command that started it.
+    private const string Setsid = "/usr/bin/setsid";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly LocalJobStore _store;
@@ -67,8 +71,9 @@ public sealed partial class LocalProcessJobRunner : IJobRunner
             throw new InvalidOperationException($"A job with id '{spec.JobId}' already exists; job ids are never reused.");
         File.Delete(exitPath);
 
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = Environment.CurrentDirectory };
-        foreach (var a in (string[])["-c", Wrapper, "swarm-job", program, .. prefix, .. spec.Arguments]) info.ArgumentList.Add(a);
+        var detach = File.Exists(Setsid);
+        var info = new ProcessStartInfo(detach ? Setsid : "/bin/sh") { UseShellExecute = false, WorkingDirectory = Environment.CurrentDirectory };
+        foreach (var a in (string[])[.. detach ? ["/bin/sh"] : Array.Empty<string>(), "-c", Wrapper, "swarm-job", program, .. prefix, .. spec.Arguments]) info.ArgumentList.Add(a);
         info.Environment["SWARM_JOB_LOG"] = logPath;
         info.Environment["SWARM_JOB_EXIT"] = exitPath;
         info.Environment["SWARM_JOB_ID"] = spec.JobId;
