@@ -168,6 +168,14 @@ public sealed class PipelineAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task RunsOfAnUnknownPipelineNameTheOnesThatExist()
+    {
+        var result = await AskAsync("pipeline.list_runs", new JsonObject { ["pipeline"] = "train" });
+        Assert.False(result.Succeeded);
+        Assert.Contains("Available: train-and-register", result.Reply.Text);
+    }
+
+    [Fact]
     public async Task AnUnknownRunStateIsExplained()
     {
         var result = await AskAsync("pipeline.list_runs", new JsonObject { ["status"] = "sleeping" });

@@ -28,14 +28,14 @@ public sealed class PipelineAgent(
     /// <inheritdoc />
     public IReadOnlyList<IntentDescriptor> Intents { get; } =
     [
-        new("pipeline.list_pipelines", "List the pipelines that can be run.", Schema()),
-        new("pipeline.describe_pipeline", "What a pipeline does: its parameters with types and defaults, and its steps.", Schema(("pipeline", "string", "Pipeline name"))),
-        new("pipeline.run_pipeline", "Start a pipeline run with parameters.", Schema(("pipeline", "string", "Pipeline name"), ("params", "object", "Parameter values by name"))),
+        new("pipeline.list_pipelines", "List the pipelines that can be run.", Schema(), Examples: ["list pipelines", "which pipelines can I run?"]),
+        new("pipeline.describe_pipeline", "What a pipeline does: its parameters with types and defaults, and its steps.", Schema(("pipeline", "string", "Pipeline name")), Examples: ["describe train-and-register", "what parameters does drift-check take?"]),
+        new("pipeline.run_pipeline", "Start a pipeline run with parameters.", Schema(("pipeline", "string", "Pipeline name"), ("params", "object", "Parameter values by name")), Examples: ["run train-and-register with dataset=churn.csv target=Churn", "run drift-check with reference=jan.csv current=feb.csv"]),
         new("pipeline.list_runs", "Recent pipeline runs, optionally of one pipeline or in one state.", Schema(("pipeline", "string", "Pipeline name"), ("status", "string", "PENDING, RUNNING, SUCCEEDED, FAILED, CANCELING or CANCELED"))),
         new("pipeline.run_status", "State and per-step progress of a pipeline run.", Schema(("run_id", "string", "Run id"))),
         new("pipeline.run_logs", "The log tail of a run or of one of its steps.", Schema(("run_id", "string", "Run id"), ("step", "string", "Step name"))),
         new("pipeline.cancel_run", "Stop a pipeline run (needs approval).", Schema(("run_id", "string", "Run id")), Mutating: true),
-        new("pipeline.compare_runs", "Parameters and metrics of two or more runs side by side.", Schema(("run_ids", "array", "Run ids"))),
+        new("pipeline.compare_runs", "Parameters and metrics of two or more runs side by side.", Schema(("run_ids", "array", "Run ids")), Examples: ["compare runs 7 and 8"]),
     ];
 
     /// <inheritdoc />
@@ -136,6 +136,8 @@ public sealed class PipelineAgent(
                 return AgentResult.Fail($"\"{status}\" is not a run state. Use one of: PENDING, RUNNING, SUCCEEDED, FAILED, CANCELING, CANCELED.");
         }
         var pipeline = request.Get("pipeline");
+        // An unknown name gets the list of real ones rather than an empty answer.
+        if (pipeline is not null) pipeline = (await pipelines.DescribePipelineAsync(pipeline, cancellationToken)).Name;
         var page = await pipelines.ListRunsAsync(new PipelineRunQuery(pipeline, state, 15), cancellationToken);
         var what = $"{(state is null ? "" : state.Value.ToWire() + " ")}runs{(pipeline is null ? "" : " of " + pipeline)}";
         if (page.Runs.Count == 0) return AgentResult.Ok($"There are no {what} yet.");
