@@ -28,14 +28,15 @@ public sealed class PipelineAgent(
     /// <inheritdoc />
     public IReadOnlyList<IntentDescriptor> Intents { get; } =
     [
-        new("pipeline.list_pipelines", "List the pipelines that can be run.", Schema(), Examples: ["list pipelines", "which pipelines can I run?"]),
-        new("pipeline.describe_pipeline", "What a pipeline does: its parameters with types and defaults, and its steps.", Schema(("pipeline", "string", "Pipeline name")), Examples: ["describe train-and-register", "what parameters does drift-check take?"]),
-        new("pipeline.run_pipeline", "Start a pipeline run with parameters.", Schema(("pipeline", "string", "Pipeline name"), ("params", "object", "Parameter values by name")), Examples: ["run train-and-register with dataset=churn.csv target=Churn", "run drift-check with reference=jan.csv current=feb.csv"]),
-        new("pipeline.list_runs", "Recent pipeline runs, optionally of one pipeline or in one state.", Schema(("pipeline", "string", "Pipeline name"), ("status", "string", "PENDING, RUNNING, SUCCEEDED, FAILED, CANCELING or CANCELED"))),
-        new("pipeline.run_status", "State and per-step progress of a pipeline run.", Schema(("run_id", "string", "Run id"))),
-        new("pipeline.run_logs", "The log tail of a run or of one of its steps.", Schema(("run_id", "string", "Run id"), ("step", "string", "Step name"))),
-        new("pipeline.cancel_run", "Stop a pipeline run (needs approval).", Schema(("run_id", "string", "Run id")), Mutating: true),
-        new("pipeline.compare_runs", "Parameters and metrics of two or more runs side by side.", Schema(("run_ids", "array", "Run ids")), Examples: ["compare runs 7 and 8"]),
+        // Entity schemas come from the shared intent catalogue (intents.md), so the router, the LLM planner and this agent agree.
+        IntentSchemas.Descriptor("pipeline.list_pipelines", ["list pipelines", "which pipelines can I run?"]),
+        IntentSchemas.Descriptor("pipeline.describe_pipeline", ["describe train-and-register", "what parameters does drift-check take?"]),
+        IntentSchemas.Descriptor("pipeline.run_pipeline", ["run train-and-register with dataset=churn.csv target=Churn", "run drift-check with reference=jan.csv current=feb.csv"]),
+        IntentSchemas.Descriptor("pipeline.list_runs", ["list pipeline runs", "failed runs of train-and-register"]),
+        IntentSchemas.Descriptor("pipeline.run_status", ["status of run 7"]),
+        IntentSchemas.Descriptor("pipeline.run_logs", ["logs of run 7 step train"]),
+        IntentSchemas.Descriptor("pipeline.cancel_run", ["cancel run 7"]),
+        IntentSchemas.Descriptor("pipeline.compare_runs", ["compare runs 7 and 8"]),
     ];
 
     /// <inheritdoc />
@@ -239,17 +240,5 @@ public sealed class PipelineAgent(
                 }
             default: return null;
         }
-    }
-
-    private static JsonObject Schema(params (string Name, string Type, string Description)[] properties)
-    {
-        var props = new JsonObject();
-        foreach (var (name, type, description) in properties)
-        {
-            var p = new JsonObject { ["type"] = type, ["description"] = description };
-            if (type == "array") p["items"] = new JsonObject { ["type"] = "string" };
-            props[name] = p;
-        }
-        return new JsonObject { ["type"] = "object", ["properties"] = props };
     }
 }
