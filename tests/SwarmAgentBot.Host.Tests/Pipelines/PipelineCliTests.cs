@@ -48,7 +48,9 @@ public sealed class PipelineCliTests : IDisposable
                 ["Swarm:Pipelines:ManifestsPath"] = Path.Combine(_root, "manifests"),
             },
         };
-        var code = await SwarmCli.RunAsync(args, context);
+        // A bound on --wait: a run that never ends fails the test instead of hanging it.
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var code = await SwarmCli.RunAsync(args, context, limit.Token);
         return (code, output.ToString(), error.ToString());
     }
 
