@@ -1,9 +1,13 @@
 using Microsoft.Extensions.FileProviders;
+using SwarmAgentBot.Agents.Agents.Knowledge;
+using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Integrations;
 using SwarmAgentBot.Integrations.OpenAi;
+using SwarmAgentBot.Agents.Supervisor.Routing;
+using SwarmAgentBot.Host.Knowledge;
 
 namespace SwarmAgentBot.Host;
 
@@ -20,6 +24,9 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddRulesRouter();
+        builder.AddKnowledgeAgent();
+        builder.AddDrift();
         builder.AddChannelSenders();
         builder.AddLlmOrchestration();
         builder.AddPipelines();
@@ -43,6 +50,7 @@ public static class SwarmHosting
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
+        app.MapKnowledge();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
         return app;
     }

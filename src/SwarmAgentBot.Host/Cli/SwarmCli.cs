@@ -24,6 +24,9 @@ public static class SwarmCli
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
         root.Subcommands.Add(LlmCommands.Create(context));
+        root.Subcommands.Add(NluCommands.Create(context));
+        root.Subcommands.Add(KnowledgeCommands.Create(context));
+        root.Subcommands.Add(DriftCommands.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
         root.Subcommands.Add(WorkerCommands.Create(context));
         return root;
