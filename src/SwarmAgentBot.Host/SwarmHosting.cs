@@ -4,6 +4,7 @@ using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Channels;
+using SwarmAgentBot.Integrations;
 using SwarmAgentBot.Integrations.OpenAi;
 using SwarmAgentBot.Agents.Supervisor.Routing;
 using SwarmAgentBot.Host.Knowledge;
@@ -33,6 +34,7 @@ public static class SwarmHosting
         builder.AddObjectStore();
         builder.AddStorageAgent();
         builder.AddLlmOrchestration();
+        builder.AddPipelines();
         return builder;
     }
 

@@ -29,6 +29,8 @@ public static class SwarmCli
         root.Subcommands.Add(DriftCommands.Create(context));
         root.Subcommands.Add(DatasetCommands.Create(context));
         root.Subcommands.Add(SeedCommands.Create(context));
+        root.Subcommands.Add(PipelineCommands.Create(context));
+        root.Subcommands.Add(WorkerCommands.Create(context));
         return root;
     }
 

@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using SwarmAgentBot.Host.Cli;
+
+namespace SwarmAgentBot.Host.Tests.Pipelines;
+
+/// <summary>
+/// The pipelines CLI end to end: runs are driven by a real `swarm worker pipeline-run` process and
+/// each step is a real `swarm worker ...` process of this build.
+/// </summary>
+public sealed class PipelineCliTests : IDisposable
+{
+    private const string EchoGate = """
+        name: echo-gate
+        description: Says something, checks the metric it reported, then reports again.
+        parameters:
+          - {name: message, type: string, description: What to say}
+          - {name: min, type: float, default: 0.5, description: Lowest acceptable accuracy}
+        steps:
+          - name: say
+            command: [worker, echo, --text, "{{params.message}}", --metric, "accuracy=0.75", --output, "model=m-{{run.id}}"]
+          - name: check
+            depends_on: [say]
+            command: [worker, gate, --run, "{{run.id}}", --step, say, --metric, accuracy, --min, "{{params.min}}"]
+          - name: report
+            depends_on: [check]
+            command: [worker, echo, --text, "registered {{steps.say.outputs.model}}"]
+        """;
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "swarm-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public PipelineCliTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "manifests", "pipelines"));
+        File.WriteAllText(Path.Combine(_root, "manifests", "pipelines", "echo-gate.yaml"), EchoGate);
+    }
+
+    private async Task<(int Code, string Out, string Error)> SwarmAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        await using var context = new CliContext
+        {
+            Out = output,
+            Error = error,
+            Overrides = new Dictionary<string, string?>
+            {
+                ["Swarm:DataDir"] = Path.Combine(_root, "data"),
+                ["Swarm:Pipelines:ManifestsPath"] = Path.Combine(_root, "manifests"),
+            },
+        };
+        // A bound on --wait: a run that never ends fails the test instead of hanging it.
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var code = await SwarmCli.RunAsync(args, context, limit.Token);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task RunWithWaitDrivesEveryStepAsAProcessAndPrintsTheFinalState()
+    {
+        var (code, output, error) = await SwarmAsync("pipelines", "run", "echo-gate", "--param", "message=hello from the cli", "--wait", "--json");
+
+        Assert.True(code == 0, output + error);
+        var run = JsonNode.Parse(output)!;
+        Assert.Equal("SUCCEEDED", run["state"]!.GetValue<string>());
+        Assert.Equal(0.75, run["metrics"]!["accuracy"]!.GetValue<double>());
+        Assert.Equal(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"], run["steps"]!.AsArray().Select(s => s!["state"]!.GetValue<string>()));
+        var id = run["id"]!.GetValue<string>();
+
+        var logs = await SwarmAsync("pipelines", "logs", id, "--step", "report");
+        Assert.Contains($"registered m-{id}", logs.Out);
+        var say = await SwarmAsync("pipelines", "logs", id, "--step", "say");
+        Assert.Contains("hello from the cli", say.Out);
+        Assert.Contains("##metric accuracy=0.75", say.Out);
+
+        var status = await SwarmAsync("pipelines", "status", id, "--json");
+        Assert.Equal("SUCCEEDED", JsonNode.Parse(status.Out)!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AFailingGateFailsTheRunWithExitCodeOneAndItsLogSaysWhy()
+    {
+        var (code, output, _) = await SwarmAsync("pipelines", "run", "echo-gate", "-p", "message=hi", "-p", "min=0.9", "--wait", "--json");
+
+        Assert.Equal(1, code);
+        var run = JsonNode.Parse(output)!;
+        Assert.Equal("FAILED", run["state"]!.GetValue<string>());
+        Assert.Contains("check", run["error"]!.GetValue<string>());
+        Assert.Equal("CANCELED", run["steps"]![2]!["state"]!.GetValue<string>());
+        var logs = await SwarmAsync("pipelines", "logs", run["id"]!.GetValue<string>(), "--step", "check");
+        Assert.Contains("Gate failed: accuracy = 0.75, needed >= 0.9.", logs.Out);
+    }
+
+    [Fact]
+    public async Task BadInputIsExplainedOnStandardErrorWithExitCodeOne()
+    {
+        var wrongType = await SwarmAsync("pipelines", "run", "echo-gate", "-p", "message=x", "-p", "min=high");
+        Assert.Equal(1, wrongType.Code);
+        Assert.Contains("parameter 'min' must be a float, but got \"high\"", wrongType.Error);
+        Assert.Contains("Valid parameters: message (string, required), min (float, default 0.5)", wrongType.Error);
+
+        var notPair = await SwarmAsync("pipelines", "run", "echo-gate", "-p", "message");
+        Assert.Contains("is not name=value", notPair.Error);
+
+        var unknownPipeline = await SwarmAsync("pipelines", "describe", "echo");
+        Assert.Equal(1, unknownPipeline.Code);
+        Assert.Contains("There is no pipeline named 'echo'. Available: echo-gate.", unknownPipeline.Error);
+
+        var unknownRun = await SwarmAsync("pipelines", "status", "42");
+        Assert.Equal(1, unknownRun.Code);
+        Assert.Contains("There is no pipeline run '42'", unknownRun.Error);
+
+        var runs = await SwarmAsync("pipelines", "runs", "--json");
+        Assert.Empty(JsonNode.Parse(runs.Out)!["runs"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ListAndDescribePrintJson()
+    {
+        var list = JsonNode.Parse((await SwarmAsync("pipelines", "list", "--json")).Out)!.AsArray();
+        Assert.Equal("echo-gate", Assert.Single(list)!["name"]!.GetValue<string>());
+
+        var described = JsonNode.Parse((await SwarmAsync("pipelines", "describe", "echo-gate", "--json")).Out)!;
+        var min = described["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "min")!;
+        Assert.Equal("float", min["type"]!.GetValue<string>());
+        Assert.Equal(0.5, min["default"]!.GetValue<double>());
+        Assert.Equal(["say", "check", "report"], described["steps"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void WorkerStepTurnsAJsonResultIntoMetricsAndOutputs()
+    {
+        var (metrics, outputs) = WorkerCommands.Flatten("""
+            {"run_id": "r12", "rows": 7043, "best_learner": "xgboost",
+             "validation_metrics": {"f1": 0.80, "auc": 0.84}, "test_metrics": {"f1": 0.79},
+             "model": {"name": "churn", "version": 3}}
+            """);
+        Assert.Equal("r12", outputs["run_id"]);
+        Assert.Equal(7043, metrics["rows"]);
+        Assert.Equal(0.79, metrics["f1"]); // the test set wins
+        Assert.Equal(0.84, metrics["auc"]);
+        Assert.Equal("3", outputs["model_version"]);
+        Assert.Empty(WorkerCommands.Flatten("not json").Metrics);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}

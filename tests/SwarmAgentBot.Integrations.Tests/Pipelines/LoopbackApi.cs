@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SwarmAgentBot.Integrations.Tests.Pipelines;
+
+/// <summary>
+/// A Kestrel server on 127.0.0.1 (random port) that records requests, demands a bearer token and can
+/// answer chosen requests with an error status (and Retry-After) before the real routes see them.
+/// Subclasses map the routes and write errors in their API's own format.
+/// </summary>
+public abstract class LoopbackApi : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<(string Method, string PathPart, int Status, string? RetryAfter)> _injected = new();
+
+    /// <param name="token">The bearer token requests must carry.</param>
+    /// <param name="tls">A server certificate (with key) to serve HTTPS with; null: plain HTTP.</param>
+    protected LoopbackApi(string token, X509Certificate2? tls = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (tls is null) builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(tls)));
+        _app = builder.Build();
+        _app.Use(async (context, next) =>
+        {
+            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            if (context.Request.Headers.Authorization.ToString() != "Bearer " + token)
+            {
+                await WriteErrorAsync(context, 401);
+                return;
+            }
+            if (_injected.TryPeek(out var injection) && injection.Method == context.Request.Method
+                && context.Request.Path.Value!.Contains(injection.PathPart, StringComparison.Ordinal) && _injected.TryDequeue(out _))
+            {
+                if (injection.RetryAfter is not null) context.Response.Headers.RetryAfter = injection.RetryAfter;
+                await WriteErrorAsync(context, injection.Status);
+                return;
+            }
+            await next(context);
+        });
+        Map(_app);
+        _app.StartAsync().GetAwaiter().GetResult();
+        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>"METHOD /path?query" of every request, in order.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Answers the next <paramref name="times"/> requests of <paramref name="method"/> whose path contains <paramref name="pathPart"/> with <paramref name="status"/>.</summary>
+    public void Inject(string method, string pathPart, int status, string? retryAfter = null, int times = 1)
+    {
+        for (var i = 0; i < times; i++) _injected.Enqueue((method, pathPart, status, retryAfter));
+    }
+
+    /// <summary>Maps the API's routes.</summary>
+    protected abstract void Map(WebApplication app);
+
+    /// <summary>Writes an error response (401 for a missing/wrong token, or an injected status) in the API's format.</summary>
+    protected abstract Task WriteErrorAsync(HttpContext context, int status);
+
+    /// <summary>A port nothing listens on (for "connection refused").</summary>
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
