@@ -45,7 +45,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
     private readonly IHost _host;
 
     /// <summary>Builds the services; the same <paramref name="dataDir"/> twice simulates a restart.</summary>
-    public SupervisorHarness(string dataDir, ScriptedRouter router, IEnumerable<IAgent> agents, TimeProvider? clock = null, IDictionary<string, string?>? settings = null)
+    public SupervisorHarness(string dataDir, ScriptedRouter router, IEnumerable<IAgent> agents, TimeProvider? clock = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var config = new Dictionary<string, string?>
@@ -63,6 +63,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
         foreach (var agent in agents) builder.Services.AddSingleton(agent);
         builder.Services.AddSingleton<IChannelSender>(Sender);
         if (clock is not null) builder.Services.AddSingleton(clock);
+        configure?.Invoke(builder.Services);
         _host = builder.Build();
     }
 
