@@ -56,7 +56,7 @@ public sealed class AutoMlTrainer
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly TimeSpan _budget = options.TimeBudget;
-        private readonly int _threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        private readonly int _threads = options.Threads > 0 ? options.Threads : DefaultThreads(data);
         private readonly List<LeaderboardEntry> _leaderboard = [];
         private string _metric = "";
         private TaskKind _task;
@@ -160,6 +160,13 @@ public sealed class AutoMlTrainer
                 foreach (var f in folds) f.Dispose();
             }
         }
+
+        /// <summary>
+        /// One thread below about two million cells: on small data OpenMP's fork/join costs more than it saves, and on a
+        /// busy machine spinning threads can make a round ten times slower. Larger data uses every core.
+        /// </summary>
+        private static int DefaultThreads(TabularData table) =>
+            (long)table.RowCount * table.ColumnCount < 2_000_000 ? 1 : Environment.ProcessorCount;
 
         private int Width => _task == TaskKind.MulticlassClassification ? _classes : 1;
 

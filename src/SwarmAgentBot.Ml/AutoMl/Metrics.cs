@@ -76,7 +76,7 @@ public static class Metrics
             "accuracy" => Accuracy(truth, labels),
             "f1" => F1(truth, labels, 1),
             "macro_f1" => MacroF1(truth, labels, classes),
-            "auc" => width == 1 ? Auc(truth, probabilities, 1, 1, 0) : MacroAuc(truth, probabilities, classes),
+            "auc" => width == 1 ? Auc(truth, probabilities, 1, 0, 1) : MacroAuc(truth, probabilities, classes),
             "logloss" => LogLoss(truth, probabilities, classes),
             _ => throw new ArgumentException($"'{metric}' is not a classification metric."),
         };

@@ -125,9 +125,8 @@ public sealed class FeaturePreparation
             throw new TrainingInputException($"No column can be used as a feature for '{options.Target}': " +
                 string.Join("; ", dropped.Select(d => $"{d.Column}: {d.Reason}")) + ".");
 
-        var state = new State(options.Target, task, labels, encodings.ToArray(), dropped.ToArray());
-        var preparation = new FeaturePreparation(state);
-        var features = preparation.Transform(train);
+        var unscaled = new FeaturePreparation(new State(options.Target, task, labels, encodings.ToArray(), dropped.ToArray()));
+        var features = unscaled.Transform(train);
         // Replace in-sample target statistics by out-of-fold ones for the training rows.
         foreach (var enc in encodings)
         {
@@ -137,7 +136,48 @@ public sealed class FeaturePreparation
                 for (var k = 0; k < oof.Length; k++)
                     features.Values[r * features.Columns + start + k] = oof[k][r];
         }
+        // Standardise continuous features: trees do not care, the linear learner and its regularisation do.
+        var (center, scale) = FitScaling(encodings, features);
+        var preparation = new FeaturePreparation(new State(options.Target, task, labels, encodings.ToArray(), dropped.ToArray()) { Center = center, Scale = scale });
+        for (var r = 0; r < features.Rows; r++) preparation.ApplyScaling(features.Values.AsSpan(r * features.Columns, features.Columns));
         return new PreparedTraining(preparation, features, y, keptRows);
+    }
+
+    private static (double[] Center, double[] Scale) FitScaling(List<ColumnEncoding> encodings, FeatureMatrix features)
+    {
+        var center = new double[features.Columns];
+        var scale = Enumerable.Repeat(1.0, features.Columns).ToArray();
+        foreach (var enc in encodings)
+        {
+            if (enc.Encoding is not ("numeric" or "datetime" or "frequency_target")) continue;
+            var width = enc.Encoding == "frequency_target" ? 1 : enc.Width;
+            for (var j = enc.Offset; j < enc.Offset + width; j++)
+            {
+                double sum = 0, sumSq = 0;
+                var n = 0;
+                for (var r = 0; r < features.Rows; r++)
+                {
+                    var v = features.Values[r * features.Columns + j];
+                    if (float.IsNaN(v)) continue;
+                    sum += v;
+                    sumSq += (double)v * v;
+                    n++;
+                }
+                if (n < 2) continue;
+                var mean = sum / n;
+                var sd = Math.Sqrt(Math.Max(0, sumSq / n - mean * mean));
+                center[j] = mean;
+                scale[j] = sd > 1e-12 ? sd : 1;
+            }
+        }
+        return (center, scale);
+    }
+
+    private void ApplyScaling(Span<float> row)
+    {
+        if (_state.Center is not { } center || _state.Scale is not { } scale) return;
+        for (var j = 0; j < row.Length; j++)
+            if (center[j] != 0 || scale[j] != 1) row[j] = (float)((row[j] - center[j]) / scale[j]);
     }
 
     /// <summary>
@@ -160,6 +200,7 @@ public sealed class FeaturePreparation
                 if (error is not null) throw new RecordValidationException(enc.Column, error, data.LineNumbers?[r]);
             }
         }
+        for (var r = 0; r < data.RowCount; r++) ApplyScaling(values.AsSpan(r * columns, columns));
         return new FeatureMatrix(values, data.RowCount, columns);
     }
 
@@ -188,6 +229,7 @@ public sealed class FeaturePreparation
             };
             if (error is not null) throw new RecordValidationException(enc.Column, error);
         }
+        ApplyScaling(destination[..FeatureCount]);
     }
 
     /// <summary>The class index of a label, or -1 when the model does not know it.</summary>
@@ -538,5 +580,11 @@ public sealed class FeaturePreparation
     private sealed record State(string Target, TaskKind Task, string[] ClassLabels, ColumnEncoding[] Columns, DroppedColumn[] Dropped)
     {
         public int Version { get; init; } = 1;
+
+        /// <summary>Per feature, subtracted before dividing by <see cref="Scale"/> (numeric, date and frequency features; 0/1 features keep 0 and 1).</summary>
+        public double[]? Center { get; init; }
+
+        /// <summary>Per feature standard deviation used for scaling (1 = unscaled).</summary>
+        public double[]? Scale { get; init; }
     }
 }
