@@ -43,17 +43,20 @@ public sealed class RegistryAgentTests(TinyModelFixture models) : IClassFixture<
     public async Task InitializeAsync()
     {
         var store = new InMemoryObjectStore();
-        _h = new SupervisorHarness(_db.DataDir, Router, [], configure: s =>
-        {
-            s.AddSingleton<IObjectStore>(store);
-            foreach (var m in RegistryMigrations.All) s.AddSingleton(m);
-            s.AddSingleton<ModelRegistry>();
-            s.AddSingleton<PredictionLog>();
-            s.AddSingleton<ModelServer>();
-            s.AddSingleton<IAgent, RegistryAgent>();
-        }, settings: new Dictionary<string, string?> { ["Swarm:Registry:ProductionMinimums:accuracy"] = "0.5" });
+        _h = new SupervisorHarness(_db.DataDir, Router, [], configure: s => AddRegistry(s, store, minimumF1: 0.5));
         await TinyModels.RegisterAsync(_h.Get<ModelRegistry>(), store, models.First);
         await TinyModels.RegisterAsync(_h.Get<ModelRegistry>(), store, models.Second);
+    }
+
+    private static void AddRegistry(IServiceCollection services, IObjectStore store, double minimumF1)
+    {
+        services.AddSingleton(store);
+        foreach (var m in RegistryMigrations.All) services.AddSingleton(m);
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new RegistryOptions { ProductionMinimums = { ["f1"] = minimumF1 } }));
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<PredictionLog>();
+        services.AddSingleton<ModelServer>();
+        services.AddSingleton<IAgent, RegistryAgent>();
     }
 
     public async Task DisposeAsync()
@@ -95,17 +98,9 @@ public sealed class RegistryAgentTests(TinyModelFixture models) : IClassFixture<
     [Fact]
     public async Task AVersionBelowTheProductionMinimumIsRefusedWithTheReason()
     {
-        await using var strict = new SupervisorHarness(_db.DataDir, Router, [], configure: s =>
-        {
-            s.AddSingleton<IObjectStore>(new InMemoryObjectStore());
-            foreach (var m in RegistryMigrations.All) s.AddSingleton(m);
-            s.AddSingleton<ModelRegistry>();
-            s.AddSingleton<PredictionLog>();
-            s.AddSingleton<ModelServer>();
-            s.AddSingleton<IAgent, RegistryAgent>();
-        }, settings: new Dictionary<string, string?> { ["Swarm:Registry:ProductionMinimums:accuracy"] = "0.999" });
+        await using var strict = new SupervisorHarness(_db.DataDir, Router, [], configure: s => AddRegistry(s, new InMemoryObjectStore(), minimumF1: 0.999));
         var reply = await strict.SayAsync("alice", "deploy churn v1 to prod");
-        Assert.Contains("I can't deploy churn v1 to production: its accuracy is", reply);
+        Assert.Contains("I can't deploy churn v1 to production: its f1 is", reply);
         Assert.Contains("at least 0.999", reply);
         Assert.Empty(await strict.Get<ApprovalStore>().ListAsync());
     }
