@@ -1,6 +1,7 @@
 using SwarmAgentBot.Host;
 using SwarmAgentBot.Host.Channels.DirectLine;
 using SwarmAgentBot.Host.Cli;
+using SwarmAgentBot.Host.Serving;
 
 // `swarm <command>` runs the CLI; `swarm serve` (or no command) starts the host.
 if (SwarmCli.IsCommand(args)) return await SwarmCli.RunAsync(args);
@@ -13,6 +14,7 @@ builder.AddSwarmWeb();
 var app = builder.Build();
 app.MapSwarmWeb();
 app.MapDirectLine();
+app.MapServing();
 
 await app.RunAsync();
 return 0;

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.FileProviders;
+using SwarmAgentBot.Agents.Agents.Governance;
+using SwarmAgentBot.Agents.Agents.Registry;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 
@@ -17,6 +19,8 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddRegistryAgent();
+        builder.AddGovernanceAgent();
         return builder;
     }
 

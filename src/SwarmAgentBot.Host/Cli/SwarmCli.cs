@@ -23,6 +23,9 @@ public static class SwarmCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
+        root.Subcommands.Add(ModelCommands.CreateModels(context));
+        root.Subcommands.Add(ModelCommands.CreateApprovals(context));
+        root.Subcommands.Add(ModelCommands.CreateLineage(context));
         return root;
     }
 
