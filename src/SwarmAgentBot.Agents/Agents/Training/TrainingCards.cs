@@ -16,9 +16,12 @@ public static class TrainingCards
         return $"Run {run.Id}: trial {p["trial"]}, {best}, {Seconds(p["remaining_s"])} left.";
     }
 
-    /// <summary>The result card: test metrics and the top of the leaderboard.</summary>
-    public static BotReply Result(TrainingRun run, string? chartUrl = null)
+    /// <summary>The result card: test metrics and the top of the leaderboard (and, for a reproduction, the comparison).</summary>
+    public static BotReply Result(TrainingRun run, TrainingRun? reproducedFrom = null, string? chartUrl = null)
     {
+        if (reproducedFrom is not null)
+            return BotReply.Plain(ReproductionReport.Compare(reproducedFrom, run).Summary
+                + $"\nOriginal: {ReproductionReport.MetricsText(reproducedFrom.Metrics)}\nReproduced: {ReproductionReport.MetricsText(run.Metrics)}");
         if (run.Status != RunStatus.Succeeded)
             return BotReply.Plain($"Training run {run.Id} ({run.ModelName} on {run.DatasetName}) {run.Status}: {run.Error ?? "no reason recorded"}");
         var facts = new List<KeyValuePair<string, string>> { new("Model", $"{run.ModelName} v{run.ModelVersion}"), new("Dataset", run.DatasetName), new("Target", run.Target) };

@@ -103,7 +103,8 @@ public sealed class TrainingMonitor(
         var remember = new Dictionary<string, string> { ["run_id"] = run.Id.ToString(CultureInfo.InvariantCulture), ["model"] = run.ModelName };
         if (run.ModelVersion is { } version) remember["version"] = version.ToString(CultureInfo.InvariantCulture);
         if (run.Conversation is null) return;
-        await messenger.SendAsync(run.Conversation, TrainingCards.Result(run), ct);
+        var original = run.ReproducesRunId is { } from ? await runs.GetAsync(from, ct) : null;
+        await messenger.SendAsync(run.Conversation, TrainingCards.Result(run, original), ct);
         var supervisor = services.GetRequiredService<Supervisor.Supervisor>();
         var replies = await supervisor.ResumePlanAsync("run:" + run.Id, run.Status == RunStatus.Succeeded, metrics, remember, ct);
         if (replies.Count == 0) await services.GetRequiredService<ConversationStore>().RememberAsync(run.Conversation, remember, ct);
