@@ -1,8 +1,12 @@
 using Microsoft.Extensions.FileProviders;
 using SwarmAgentBot.Agents.Agents.Governance;
 using SwarmAgentBot.Agents.Agents.Registry;
+using SwarmAgentBot.Agents.Agents.Storage;
+using SwarmAgentBot.Agents.Agents.Training;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Host.Serving;
+using SwarmAgentBot.Integrations;
 
 namespace SwarmAgentBot.Host;
 
@@ -19,7 +23,10 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddObjectStore();
+        builder.AddStorageAgent();
         builder.AddRegistryAgent();
+        builder.AddTrainingAgent();
         builder.AddGovernanceAgent();
         return builder;
     }
@@ -41,6 +48,7 @@ public static class SwarmHosting
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
+        app.MapCharts();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
         return app;
     }
