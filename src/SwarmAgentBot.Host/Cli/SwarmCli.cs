@@ -23,14 +23,12 @@ public static class SwarmCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
-<<<<<<< HEAD
+        root.Subcommands.Add(DatasetCommands.Create(context));
+        root.Subcommands.Add(SeedCommands.Create(context));
         root.Subcommands.Add(ModelCommands.CreateModels(context));
         root.Subcommands.Add(ModelCommands.CreateApprovals(context));
         root.Subcommands.Add(ModelCommands.CreateLineage(context));
-=======
-        root.Subcommands.Add(DatasetCommands.Create(context));
-        root.Subcommands.Add(SeedCommands.Create(context));
->>>>>>> storage
+        root.Subcommands.Add(TrainingCommands.CreateReproduce(context));
         return root;
     }
 

@@ -22,7 +22,6 @@ public sealed class TrainingAgent(
     DatasetRegistry datasets,
     TrainingRunStore runs,
     IJobRunner jobs,
-    ModelRegistry registry,
     ModelServer server,
     ChartStore charts,
     IOptions<TrainingOptions> options,
@@ -107,7 +106,7 @@ public sealed class TrainingAgent(
         var column = dataset.Columns.FirstOrDefault(c => c.Name.Equals(target, StringComparison.OrdinalIgnoreCase));
         if (column is null)
         {
-            var close = dataset.Columns.OrderBy(c => EditDistance.Compute(c.Name.ToLowerInvariant(), target.ToLowerInvariant())).Take(3).Select(c => c.Name);
+            var close = dataset.Columns.OrderBy(c => EditDistance.Levenshtein(c.Name.ToLowerInvariant(), target.ToLowerInvariant())).Take(3).Select(c => c.Name);
             return AgentResult.Fail($"{dataset.Label} has no column \"{target}\". Did you mean {string.Join(", ", close)}? Its columns: {string.Join(", ", dataset.Columns.Select(c => c.Name))}.");
         }
         var budget = request.GetNumber("time_budget_s") ?? options.Value.DefaultBudgetSeconds;
