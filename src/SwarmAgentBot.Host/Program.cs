@@ -1,5 +1,7 @@
 using SwarmAgentBot.Host;
+using SwarmAgentBot.Host.Channels.BotFramework;
 using SwarmAgentBot.Host.Channels.DirectLine;
+using SwarmAgentBot.Host.Channels.Slack;
 using SwarmAgentBot.Host.Cli;
 using SwarmAgentBot.Host.Serving;
 
@@ -9,11 +11,15 @@ if (SwarmCli.IsCommand(args)) return await SwarmCli.RunAsync(args);
 var builder = WebApplication.CreateBuilder(SwarmHosting.WebOptions(SwarmCli.ServeArgs(args)));
 builder.AddSwarm();
 builder.AddDirectLine();
+builder.AddBotFrameworkChannel();
+builder.AddSlackChannel();
 builder.AddSwarmWeb();
 
 var app = builder.Build();
 app.MapSwarmWeb();
 app.MapDirectLine();
+app.MapBotFrameworkChannel();
+app.MapSlackChannel();
 app.MapServing();
 
 await app.RunAsync();

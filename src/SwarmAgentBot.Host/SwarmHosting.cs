@@ -7,6 +7,8 @@ using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Serving;
 using SwarmAgentBot.Integrations;
+using SwarmAgentBot.Host.Channels;
+using SwarmAgentBot.Integrations.OpenAi;
 
 namespace SwarmAgentBot.Host;
 
@@ -28,6 +30,8 @@ public static class SwarmHosting
         builder.AddRegistryAgent();
         builder.AddTrainingAgent();
         builder.AddGovernanceAgent();
+        builder.AddChannelSenders();
+        builder.AddLlmOrchestration();
         return builder;
     }
 

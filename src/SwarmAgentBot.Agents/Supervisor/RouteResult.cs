@@ -35,6 +35,12 @@ public sealed record RouteResult
     /// <summary>Router confidence 0..1 (not part of the contract output).</summary>
     [JsonIgnore] public double Confidence { get; init; } = 1;
 
+    /// <summary>
+    /// A remark the supervisor adds to the first reply, e.g. that the language model was unavailable and the rules
+    /// router answered, or that a step was left out of the plan (not part of the contract output).
+    /// </summary>
+    [JsonIgnore] public string? Notice { get; init; }
+
     /// <summary>Serialises to the intents.md JSON shape.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, RouteJson.Options);
 }

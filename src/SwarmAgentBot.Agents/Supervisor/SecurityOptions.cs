@@ -9,7 +9,10 @@ public sealed class SecurityOptions
     /// <summary>Configuration section name.</summary>
     public const string Section = "Swarm:Security";
 
-    /// <summary>Channel user id (any channel; "slack:U123", "msteams:29:1abc", or a bare id) → person name.</summary>
+    /// <summary>
+    /// Channel user id → person name. Keys are "channel/user" ("slack/U123", "msteams/29:1abc") or a
+    /// bare id for any channel. ('/' rather than ':' because ':' separates configuration sections.)
+    /// </summary>
     public Dictionary<string, string> Users { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Person → roles ("approver", "deployer", "admin", "data-steward", ...).</summary>
@@ -39,7 +42,7 @@ public sealed class SecurityOptions
     /// <summary>Resolves a channel user to a person name (falls back to the raw id).</summary>
     public string PersonFor(string channelId, string userId)
     {
-        if (Users.TryGetValue($"{channelId}:{userId}", out var p)) return p;
+        if (Users.TryGetValue($"{channelId}/{userId}", out var p)) return p;
         if (Users.TryGetValue(userId, out p)) return p;
         return userId;
     }

@@ -49,17 +49,32 @@ public sealed partial class Supervisor(
 
         var turn = new TurnContext(message.Conversation, message.From, state.Memory);
         var replies = new List<BotReply>();
-        var first = await RunStepAsync(route.Intent, route.Entities, turn, message, cancellationToken);
-        replies.Add(first.Reply);
-        Remember(state, first);
-
-        if (route.Steps is { Count: > 0 } steps)
+        // Request verification: agents that can check a step up front (does the dataset exist?) do so before any step runs.
+        var problems = await Verification.VerifyRequestAsync(catalog, [(route.Intent, route.Entities), .. (route.Steps ?? []).Select(s => (s.Intent, s.Entities))], cancellationToken);
+        if (problems.Count > 0)
         {
-            if (first.ContinuationKey is { } key && first.Succeeded)
-                await ParkAsync(key, message.Conversation, message.From.Id, steps, cancellationToken);
-            else
-                replies.AddRange(await RunStepsAsync(steps, first, state, turn, message, cancellationToken));
+            replies.Add(BotReply.Plain("I did not start anything, because:\n" + string.Join("\n", problems.Select(p => "- " + p))));
         }
+        else
+        {
+            var first = await RunStepAsync(route.Intent, route.Entities, turn, message, cancellationToken);
+            replies.Add(first.Reply);
+            Remember(state, first);
+
+            if (route.Steps is { Count: > 0 } steps)
+            {
+                if (first.ContinuationKey is { } key && first.Succeeded)
+                    await ParkAsync(key, message.Conversation, message.From.Id, steps, cancellationToken);
+                else
+                    replies.AddRange(await RunStepsAsync(steps, first, route.Entities, state, turn, message, cancellationToken));
+            }
+            else if (first.Succeeded && Verification.CheckResult(route.Entities, first.Metrics) is { } missed)
+            {
+                replies.Add(BotReply.Plain($"Note: {missed}."));
+            }
+        }
+        // A router's remark for the user (e.g. that the language model was unavailable and the rules router answered).
+        if (route.Notice is { Length: > 0 } notice) replies[0] = replies[0] with { Text = $"{replies[0].Text}\n\n{notice}" };
 
         if (text.Length > 0) state.History.Add(text);
         await conversations.SaveAsync(state, cancellationToken);
@@ -88,12 +103,13 @@ public sealed partial class Supervisor(
         var previous = new AgentResult { Reply = BotReply.Plain(""), Metrics = metrics, Remember = remember };
         var user = new UserRef(row.Value.user);
         var message = new IncomingMessage(conversation, user, "");
-        var replies = await RunStepsAsync(steps, previous, state, new TurnContext(conversation, user, state.Memory), message, cancellationToken);
+        var replies = await RunStepsAsync(steps, previous, null, state, new TurnContext(conversation, user, state.Memory), message, cancellationToken);
         await conversations.SaveAsync(state, cancellationToken);
         return replies;
     }
 
-    private async Task<List<BotReply>> RunStepsAsync(IReadOnlyList<RouteStep> steps, AgentResult previous, ConversationState state, TurnContext turn, IncomingMessage message, CancellationToken cancellationToken)
+    // previousAsked: the entities of the step that produced `previous` (null when resumed from a parked plan).
+    private async Task<List<BotReply>> RunStepsAsync(IReadOnlyList<RouteStep> steps, AgentResult previous, JsonObject? previousAsked, ConversationState state, TurnContext turn, IncomingMessage message, CancellationToken cancellationToken)
     {
         var replies = new List<BotReply>();
         for (var i = 0; i < steps.Count; i++)
@@ -101,6 +117,8 @@ public sealed partial class Supervisor(
             var step = steps[i];
             if (i >= MaxSteps) { replies.Add(BotReply.Plain($"I stopped after {MaxSteps} steps; ask again for the rest.")); break; }
             if (!previous.Succeeded) { replies.Add(BotReply.Plain($"I did not go on to {step.Intent} because the step before it did not succeed.")); break; }
+            // Result verification: the step before must have kept what the user asked (e.g. its time budget).
+            if (Verification.CheckResult(previousAsked, previous.Metrics) is { } missed) { replies.Add(BotReply.Plain($"I did not go on to {step.Intent}: {missed}.")); break; }
             if (step.Condition is { } condition)
             {
                 var check = CheckCondition(condition, previous.Metrics);
@@ -120,7 +138,10 @@ public sealed partial class Supervisor(
                 await ParkAsync(key, turn.Conversation, turn.User.Id, steps.Skip(i + 1).ToList(), cancellationToken);
                 break;
             }
+            if (i + 1 == steps.Count && result.Succeeded && Verification.CheckResult(entities, result.Metrics) is { } lastMissed)
+                replies.Add(BotReply.Plain($"Note: {lastMissed}."));
             previous = result;
+            previousAsked = entities;
         }
         return replies;
     }
@@ -253,6 +274,9 @@ public sealed partial class Supervisor(
         var met = op switch { ">=" => actual >= bound, ">" => actual > bound, "<=" => actual <= bound, "<" => actual < bound, _ => Math.Abs(actual - bound) < 1e-12 };
         return (met, $"{name} = {actual.ToString("0.####", CultureInfo.InvariantCulture)}, needed {op} {bound.ToString(CultureInfo.InvariantCulture)}");
     }
+
+    /// <summary>True when <see cref="CheckCondition"/> can read the condition ("metric op number").</summary>
+    public static bool IsReadableCondition(string condition) => ConditionPattern().IsMatch(condition);
 
     [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")]
     private static partial Regex ConditionPattern();

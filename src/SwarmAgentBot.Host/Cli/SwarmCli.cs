@@ -29,6 +29,7 @@ public static class SwarmCli
         root.Subcommands.Add(ModelCommands.CreateApprovals(context));
         root.Subcommands.Add(ModelCommands.CreateLineage(context));
         root.Subcommands.Add(TrainingCommands.CreateReproduce(context));
+        root.Subcommands.Add(LlmCommands.Create(context));
         return root;
     }
 

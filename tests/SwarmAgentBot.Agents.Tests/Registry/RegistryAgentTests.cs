@@ -43,7 +43,7 @@ public sealed class RegistryAgentTests(TinyModelFixture models) : IClassFixture<
     public async Task InitializeAsync()
     {
         var store = new InMemoryObjectStore();
-        _h = new SupervisorHarness(_db.DataDir, Router, [], configure: s => AddRegistry(s, store, minimumF1: 0.5));
+        _h = new SupervisorHarness(_db.DataDir, Router, [], configure: b => AddRegistry(b.Services, store, minimumF1: 0.5));
         await TinyModels.RegisterAsync(_h.Get<ModelRegistry>(), store, models.First);
         await TinyModels.RegisterAsync(_h.Get<ModelRegistry>(), store, models.Second);
     }
@@ -98,7 +98,7 @@ public sealed class RegistryAgentTests(TinyModelFixture models) : IClassFixture<
     [Fact]
     public async Task AVersionBelowTheProductionMinimumIsRefusedWithTheReason()
     {
-        await using var strict = new SupervisorHarness(_db.DataDir, Router, [], configure: s => AddRegistry(s, new InMemoryObjectStore(), minimumF1: 0.999));
+        await using var strict = new SupervisorHarness(_db.DataDir, Router, [], configure: b => AddRegistry(b.Services, new InMemoryObjectStore(), minimumF1: 0.999));
         var reply = await strict.SayAsync("alice", "deploy churn v1 to prod");
         Assert.Contains("I can't deploy churn v1 to production: its f1 is", reply);
         Assert.Contains("at least 0.999", reply);

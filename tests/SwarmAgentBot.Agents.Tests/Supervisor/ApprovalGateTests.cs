@@ -140,3 +140,24 @@ public sealed class ApprovalGateTests : IDisposable
         Assert.True(entry.Details["succeeded"]!.GetValue<bool>());
     }
 }
+
+public sealed class SecurityOptionsTests
+{
+    [Fact]
+    public void AChannelPrefixedIdWinsOverABareOne()
+    {
+        var options = new SecurityOptions { Users = new(StringComparer.OrdinalIgnoreCase) { ["slack/U1"] = "alice", ["U1"] = "bob" } };
+        Assert.Equal("alice", options.PersonFor("slack", "U1"));
+        Assert.Equal("bob", options.PersonFor("msteams", "U1"));
+        Assert.Equal("U2", options.PersonFor("slack", "U2"));
+    }
+
+    [Fact]
+    public void AdminsHoldEveryRole()
+    {
+        var options = new SecurityOptions { Roles = new(StringComparer.OrdinalIgnoreCase) { ["root"] = ["admin"], ["ann"] = ["approver"] } };
+        Assert.True(options.HasRole("root", "prod-approver"));
+        Assert.False(options.HasRole("ann", "prod-approver"));
+        Assert.False(options.HasRole("nobody", "approver"));
+    }
+}

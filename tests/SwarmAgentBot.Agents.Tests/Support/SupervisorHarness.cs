@@ -44,8 +44,11 @@ public sealed class SupervisorHarness : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    /// <summary>Builds the services; the same <paramref name="dataDir"/> twice simulates a restart.</summary>
-    public SupervisorHarness(string dataDir, ScriptedRouter router, IEnumerable<IAgent> agents, TimeProvider? clock = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    /// <summary>
+    /// Builds the services; the same <paramref name="dataDir"/> twice simulates a restart. <paramref name="configure"/>
+    /// runs last (e.g. to put the LLM planner in front of the scripted router).
+    /// </summary>
+    public SupervisorHarness(string dataDir, ScriptedRouter router, IEnumerable<IAgent> agents, TimeProvider? clock = null, IDictionary<string, string?>? settings = null, Action<IHostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var config = new Dictionary<string, string?>
@@ -63,7 +66,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
         foreach (var agent in agents) builder.Services.AddSingleton(agent);
         builder.Services.AddSingleton<IChannelSender>(Sender);
         if (clock is not null) builder.Services.AddSingleton(clock);
-        configure?.Invoke(builder.Services);
+        configure?.Invoke(builder);
         _host = builder.Build();
     }
 
