@@ -3,12 +3,16 @@ using SwarmAgentBot.Agents.Agents.Governance;
 using SwarmAgentBot.Agents.Agents.Registry;
 using SwarmAgentBot.Agents.Agents.Storage;
 using SwarmAgentBot.Agents.Agents.Training;
+using SwarmAgentBot.Agents.Agents.Knowledge;
+using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Host.Serving;
 using SwarmAgentBot.Integrations;
 using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Integrations.OpenAi;
+using SwarmAgentBot.Agents.Supervisor.Routing;
+using SwarmAgentBot.Host.Knowledge;
 
 namespace SwarmAgentBot.Host;
 
@@ -25,11 +29,14 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarm(this IHostApplicationBuilder builder)
     {
         builder.AddSwarmCore();
+        builder.AddRulesRouter();
         builder.AddObjectStore();
         builder.AddStorageAgent();
         builder.AddRegistryAgent();
         builder.AddTrainingAgent();
         builder.AddGovernanceAgent();
+        builder.AddKnowledgeAgent();
+        builder.AddDrift();
         builder.AddChannelSenders();
         builder.AddLlmOrchestration();
         return builder;
@@ -53,6 +60,7 @@ public static class SwarmHosting
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
         app.MapCharts();
+        app.MapKnowledge();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
         return app;
     }

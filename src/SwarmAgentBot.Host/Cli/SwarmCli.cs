@@ -30,6 +30,9 @@ public static class SwarmCli
         root.Subcommands.Add(ModelCommands.CreateLineage(context));
         root.Subcommands.Add(TrainingCommands.CreateReproduce(context));
         root.Subcommands.Add(LlmCommands.Create(context));
+        root.Subcommands.Add(NluCommands.Create(context));
+        root.Subcommands.Add(KnowledgeCommands.Create(context));
+        root.Subcommands.Add(DriftCommands.Create(context));
         return root;
     }
 

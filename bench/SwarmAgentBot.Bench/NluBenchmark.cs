@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using SwarmAgentBot.Agents.Supervisor.Routing;
+
+namespace SwarmAgentBot.Bench;
+
+/// <summary>
+/// <c>./build.sh bench nlu [--errors] [--llm]</c>: the rules router's intent accuracy, entity F1 and out-of-scope F1
+/// on the labelled files under tests/SwarmAgentBot.Agents.Tests/Routing, and its routing latency (p50/p99).
+/// </summary>
+public sealed class NluBenchmark : IBenchmark
+{
+    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl"];
+
+    /// <inheritdoc />
+    public string Name => "nlu";
+
+    /// <inheritdoc />
+    public string Description => "intent routing: accuracy, entity F1, out-of-scope F1, latency (rules router; --llm for the LLM planner)";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args, BenchEnvironment env, CancellationToken cancellationToken)
+    {
+        if (args.Contains("--llm"))
+        {
+            // The LLM planner is another issue; until it exists there is nothing honest to measure.
+            var configured = Environment.GetEnvironmentVariable("Swarm__Llm__Endpoint") ?? Environment.GetEnvironmentVariable("Swarm__Llm__BaseUrl");
+            Console.WriteLine(configured is null
+                ? "LLM mode needs Swarm:Llm configured (e.g. Swarm__Llm__Endpoint and Swarm__Llm__Model); it is not, so there are no LLM figures."
+                : "Swarm:Llm is configured, but this build has no LLM planner yet; there are no LLM figures.");
+            return 0;
+        }
+
+        var router = new RulesRouter();
+        var dir = Path.Combine(env.RepoRoot, "tests", "SwarmAgentBot.Agents.Tests", "Routing");
+        var showErrors = args.Contains("--errors");
+        var texts = new List<string>();
+        Console.WriteLine($"{"file",-22} {"lines",6} {"intent acc",11} {"entity P",9} {"entity R",9} {"entity F1",10} {"OOS F1",7} {"steps",6}");
+        foreach (var file in Files)
+        {
+            var path = Path.Combine(dir, file);
+            if (!File.Exists(path)) { Console.WriteLine($"{file,-22} (missing)"); continue; }
+            var items = NluEvaluation.Load(path);
+            texts.AddRange(items.Select(i => i.Text));
+            var s = await NluEvaluation.EvaluateAsync(router, items, cancellationToken);
+            Console.WriteLine($"{file,-22} {s.Count,6} {s.IntentAccuracy,11:0.000} {s.EntityPrecision,9:0.000} {s.EntityRecall,9:0.000} {s.EntityF1,10:0.000} {s.OutOfScopeF1,7:0.000} {s.StepAccuracy,6:0.000}");
+            if (showErrors)
+                foreach (var m in s.Misses)
+                    Console.WriteLine($"  {m.Text}\n     want {m.ExpectedIntent} got {m.ActualIntent}{(m.MissingEntities.Count > 0 ? " missing " + string.Join(' ', m.MissingEntities) : "")}{(m.ExtraEntities.Count > 0 ? " extra " + string.Join(' ', m.ExtraEntities) : "")}");
+        }
+        if (texts.Count == 0) return 1;
+
+        // Latency: every labelled text routed many times; warm up first so JIT is not measured.
+        foreach (var t in texts) router.Route(t);
+        var samples = new List<double>(texts.Count * 20);
+        var sw = new Stopwatch();
+        for (var round = 0; round < 20 && !cancellationToken.IsCancellationRequested; round++)
+            foreach (var t in texts)
+            {
+                sw.Restart();
+                router.Route(t);
+                sw.Stop();
+                samples.Add(sw.Elapsed.TotalMicroseconds);
+            }
+        if (args.Contains("--slow"))
+        {
+            // The texts with the slowest median route, to find what to optimise.
+            var perText = texts.Distinct().Select(t =>
+            {
+                var times = new List<double>();
+                for (var i = 0; i < 15; i++) { sw.Restart(); router.Route(t); sw.Stop(); times.Add(sw.Elapsed.TotalMicroseconds); }
+                times.Sort();
+                return (Text: t, Median: times[times.Count / 2]);
+            }).OrderByDescending(x => x.Median).Take(10);
+            foreach (var (t, median) in perText) Console.WriteLine($"  {median,8:0.0} µs  {t}");
+        }
+        samples.Sort();
+        var longText = string.Concat(Enumerable.Repeat("please deploy churn-model v3 to production and check drift 🚀 ", 170));
+        router.Route(longText);
+        sw.Restart();
+        router.Route(longText);
+        sw.Stop();
+        Console.WriteLine();
+        Console.WriteLine($"latency over {samples.Count} routes: p50 {Percentile(samples, 0.50):0.0} µs, p99 {Percentile(samples, 0.99):0.0} µs, max {samples[^1]:0.0} µs; one {longText.Length:N0}-char message {sw.Elapsed.TotalMicroseconds:0} µs");
+        return 0;
+    }
+
+    private static double Percentile(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

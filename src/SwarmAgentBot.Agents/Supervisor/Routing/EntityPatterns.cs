@@ -1,0 +1,190 @@
+using System.Collections.Frozen;
+using System.Text.RegularExpressions;
+
+namespace SwarmAgentBot.Agents.Supervisor.Routing;
+
+/// <summary>The compiled patterns entity extraction uses (source-generated, so no start-up or per-call compile cost).</summary>
+internal static partial class EntityPatterns
+{
+    /// <summary>Words that are never names of models, datasets, columns, targets or buckets.</summary>
+    public static readonly FrozenSet<string> Stop = (
+        "a an the this that these those it its it's my our your their his her them they we us you i me he she one ones which what whose who "
+        + "any some every each all no not new old other same latest newest current previous last first next final best top good bad "
+        + "is are was were be been being am do does did done has have had will would can could should may might must shall "
+        + "of in on at to into onto from by for with without about as and or but if then than so too very also just only please pls "
+        + "again now today yesterday tomorrow here there when where how why while until till since before after "
+        + "column columns col field feature features variable value values target label labels class data dataset datasets file files "
+        + "model models version versions run runs job jobs pipeline pipelines bucket buckets stage staging production prod live "
+        + "trained training registered deployed winning ml ai machine learning automl xgboost regression classification classifier regressor "
+        + "s3 csv table tables whole entire thing something anything everything stuff "
+        + "up down out over under off me, using via per vs versus against like named called whether "
+        + "minute minutes hour hours second seconds day days week weeks month months row rows record records line lines"
+    ).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string> HyphenatedWords = (
+        "sign-off signed-off roll-back rolled-back kick-off set-up follow-up side-by-side up-to-date real-time built-in long-winded so-called "
+        + "well-known state-of-the-art end-to-end step-by-step one-off check-in opt-in opt-out log-in day-to-day out-of-scope f1-score "
+        + "roc-auc macro-f1 log-loss two-year one-year year-over-year high-level low-level top-level in-depth first-class hands-on "
+        + "time-series bar-chart cross-validation go-live e-mail x-axis y-axis t-shirt a-b k-means k-fold"
+    ).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string> EnglishPrefixes =
+        new[] { "re", "pre", "co", "non", "auto", "self", "multi", "cross", "hyper", "sub", "un", "anti", "semi", "mid", "post", "e", "x", "y", "t", "k", "a" }
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>True when a hyphenated word is a name (churn-model, train-and-register) rather than English (re-train, sign-off) or a run id (run-12).</summary>
+    public static bool IsNameLike(string hyphenated)
+    {
+        if (HyphenatedWords.Contains(hyphenated)) return false;
+        var dash = hyphenated.IndexOf('-');
+        if (dash <= 0) return true;
+        var head = hyphenated[..dash];
+        if (EnglishPrefixes.Contains(head)) return false;
+        if ((head.Equals("run", StringComparison.OrdinalIgnoreCase) || head.Equals("job", StringComparison.OrdinalIgnoreCase))
+            && hyphenated.AsSpan(dash + 1).ContainsAnyInRange('0', '9')) return false;
+        return true;
+    }
+
+    /// <summary>True for a word that can be a user-chosen name (not a function word or one of the router's keywords).</summary>
+    public static bool IsNameWord(string word) =>
+        IsIdentifierish(word) || (word.Length >= 2 && !Stop.Contains(word) && !Lexicon.Words.ContainsKey(word.ToLowerInvariant()) && !IsNumber(word));
+
+    private static bool IsIdentifierish(string word) => word.Length >= 2 && (word.Contains('_') || word.Contains('-')) && !Stop.Contains(word);
+
+    private static bool IsNumber(string word) => double.TryParse(word, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
+
+    [GeneratedRegex(@"(?<uri>\bs3a?://[^\s,;'""()<>]+|\bhttps?://[^\s,;'""()<>]+)|(?<file>(?<![\w/.\-])[\w][\w.\-]*(?:/[\w.\-]+)*\.(?:csv|tsv|parquet|pq|jsonl|ndjson|json|xlsx|xls|txt|feather|orc|avro|arrow|gz|zip)\b)|(?<kv>(?<![\w.])[A-Za-z_][\w.]*\s*=\s*(?:""[^""]*""|'[^']*'|[^\s,;]+))|(?<ident>(?<![\w.\-/@#])[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+(?![\w\-]))", RegexOptions.IgnoreCase)]
+    public static partial Regex Opaque();
+
+    [GeneratedRegex(@"\bs3a?://(?<bucket>[A-Za-z0-9][\w.\-]*)(?:/(?<path>[^\s,;'""()<>]*))?", RegexOptions.IgnoreCase)]
+    public static partial Regex S3Uri();
+
+    [GeneratedRegex(@"(?<![\w/.\-])(?<file>[\w][\w.\-]*(?:/[\w.\-]+)*\.(?:csv|tsv|parquet|pq|jsonl|ndjson|json|xlsx|xls|txt|feather|orc|avro|arrow|gz|zip))\b", RegexOptions.IgnoreCase)]
+    public static partial Regex FileName();
+
+    [GeneratedRegex(@"(?<![\w.\-/@#])(?<id>[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+)(?![\w\-])(?!\.\w)", RegexOptions.IgnoreCase)]
+    public static partial Regex Hyphenated();
+
+    [GeneratedRegex(@"(?<![\w.])(?<k>[A-Za-z_][\w.]*)\s*=\s*(?<v>""[^""]*""|'[^']*'|[^\s,;]+)")]
+    public static partial Regex KeyValue();
+
+    [GeneratedRegex(@"\bmodel\s+(?:named\s+|called\s+)?(?<n>[A-Za-z][\w.]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex ModelThenName();
+
+    [GeneratedRegex(@"\b(?<n>[A-Za-z][\w]*)\s+model\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NameThenModel();
+
+    [GeneratedRegex(@"\b(?<n>[A-Za-z][\w]*)\s+(?:v\.?\s?\d+|version\s+\d+)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NameThenVersion();
+
+    [GeneratedRegex(@"\bversion\s+\d+\s+of\s+(?:the\s+)?(?<n>[A-Za-z][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex VersionOfName();
+
+    [GeneratedRegex(@"\b(?:pipeline|workflow|dag)\s+(?:named\s+|called\s+)?(?<n>[A-Za-z][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex PipelineThenName();
+
+    [GeneratedRegex(@"\b(?<n>[A-Za-z][\w\-]*)\s+(?:pipeline|workflow|dag)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NameThenPipeline();
+
+    [GeneratedRegex(@"\b(?:dataset|data\s+set|table)\s+(?:named\s+|called\s+)?(?<n>[A-Za-z][\w\-]*)(?![\w.\-])", RegexOptions.IgnoreCase)]
+    public static partial Regex DatasetThenName();
+
+    [GeneratedRegex(@"\b(?<n>[A-Za-z][\w\-]*)\s+(?:dataset|data\s+set)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NameThenDataset();
+
+    [GeneratedRegex(@"\bas\s+(?<n>[A-Za-z][\w\-]*)(?![\w.\-])", RegexOptions.IgnoreCase)]
+    public static partial Regex AsName();
+
+    [GeneratedRegex(@"\bbucket\s+(?:named\s+|called\s+)?(?<n>[A-Za-z0-9][\w.\-]*[\w])", RegexOptions.IgnoreCase)]
+    public static partial Regex BucketThenName();
+
+    [GeneratedRegex(@"\b(?<n>[A-Za-z0-9][\w.\-]*)\s+bucket\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NameThenBucket();
+
+    [GeneratedRegex(@"\b(?:prefix(?:ed)?(?:\s+with)?|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|under)\s+(?<n>[^\s,;?!]+)", RegexOptions.IgnoreCase)]
+    public static partial Regex Prefix();
+
+    [GeneratedRegex(@"(?<![\w.\-])v\.?\s?(?<n>\d+)\b|\bversion\s*(?:number\s*|no\.?\s*|#\s*)?(?<n>\d+)\b|\b(?<n>\d+)(?:st|nd|rd|th)\s+(?:version|release|iteration)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex Version();
+
+    [GeneratedRegex(@"\b(?:latest|newest|most\s+recent)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex Latest();
+
+    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went)\s+live\b|\bthe\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!]|$))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
+    public static partial Regex Stage();
+
+    [GeneratedRegex(@"\b(?:to|into|onto)\s+(?:the\s+)?$", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetPreposition();
+
+    [GeneratedRegex(@"(?:\b(?:runs?|jobs?|executions?|run\s*ids?)\b\s*(?:ids?\s*)?(?:number\s*|no\.?\s*)?[#:]?\s*|(?<![\w#])#\s*|\b(?:run|job)[-_])(?<id>[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex RunId();
+
+    [GeneratedRegex(@"\G\s*(?:,|and|&|vs\.?|versus|or|with|to|\+)\s*(?:(?:runs?|jobs?)\s*)?#?\s*(?<id>[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex RunIdContinuation();
+
+    [GeneratedRegex(@"(?<![\w.\-])#?(?<id>\d+)(?![\w.%])")]
+    public static partial Regex BareNumber();
+
+    [GeneratedRegex(@"\b(?<k>learning[\s_]rate|lr|max[\s_]depth|depth|n[\s_]estimators|number\s+of\s+trees|num[\s_]trees|epochs?|batch[\s_]size|seed|dropout|subsample|min[\s_]child[\s_]weight|eta|gamma|alpha|lambda|folds|test[\s_]size)\s*(?:of|=|:|to|at|is)?\s*(?<v>-?\d+(?:\.\d+)?|-?\.\d+)|\b(?<v>\d+)\s+(?<k>epochs|trees|folds)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex KnownParam();
+
+    [GeneratedRegex(@"^(?:(?:a|an|the)\s+)?(?<k>[A-Za-z_][\w]*)\s*(?:=|:|\bis\b|\bof\b|\bat\b)?\s*(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
+    public static partial Regex RecordPiece();
+
+    [GeneratedRegex(@"\s*(?:,|;|&|\band\b)\s*", RegexOptions.IgnoreCase)]
+    public static partial Regex RecordSeparator();
+
+    [GeneratedRegex(@"\s(?:using|via|from|with|in|on|please|pls|thanks|through|against)\b.*$", RegexOptions.IgnoreCase)]
+    public static partial Regex RecordTail();
+
+    [GeneratedRegex(@"\b(?:first|top|last)\s+(?<n>\d+)\b|\b(?<n>\d+)\s+(?:rows?|lines?|records?|entries|examples)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex Rows();
+
+    [GeneratedRegex(@"\b(?:target|label)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetNamed();
+
+    [GeneratedRegex(@"\b(?<t>[A-Za-z_][\w\-]*)\s+as\s+(?:the\s+|a\s+)?(?:target|label)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetAs();
+
+    [GeneratedRegex(@"\bpredict(?:s|ing)?\s+(?:the\s+|a\s+|whether\s+|if\s+)?(?:value\s+of\s+|column\s+)?(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetPredicting();
+
+    [GeneratedRegex(@"\bfor\s+(?<t>[A-Za-z_][\w\-]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetFor();
+
+    [GeneratedRegex(@"\b(?<a>[A-Za-z_][\w]*)\s+(?:vs\.?|versus|against|by)\s+(?:the\s+)?(?<b>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
+    public static partial Regex ColumnPair();
+
+    [GeneratedRegex(@"\b(?:plot|chart|histogram|graph|scatter(?:\s*plot)?|visuali[sz]e|draw|distribution|boxplot|heatmap)\s+(?:of\s+|for\s+)?(?:the\s+)?(?:distribution\s+of\s+(?:the\s+)?)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
+    public static partial Regex ColumnAfterChart();
+
+    [GeneratedRegex(@"\bcolumn\s+(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)|\b(?<a>[A-Za-z_][\w]*)\s+column\b", RegexOptions.IgnoreCase)]
+    public static partial Regex ColumnWord();
+
+    [GeneratedRegex(@"\b(?:missing|nulls?|nans?|empty)\s+(?:values\s+|cells\s+)?(?:in|for|of)\s+(?:the\s+)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
+    public static partial Regex ColumnAfterMissing();
+
+    [GeneratedRegex(@"(?<!\bevery\s+)(?<!\b(?:last|past|previous)\s+)(?:(?<halfhour>\bhalf\s+an?\s+hour\b)|(?<n>\b\d+(?:\.\d+)?|\.\d+)\s*(?<u>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)(?![a-z])|(?<a>\b(?:an?|one|a\s+couple\s+of|couple\s+of))\s+(?<u>seconds?|minutes?|hours?)\b)(?:\s*(?:and\s+)?(?:(?<half>a\s+half)\b|(?<n2>\d+)\s*(?<u2>minutes?|mins?|m|seconds?|secs?|s)\b))?", RegexOptions.IgnoreCase)]
+    public static partial Regex Duration();
+
+    [GeneratedRegex(@"\bevery\s+(?:(?<n>\d+)\s*)?(?<u>seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|mornings?|weeks?|months?)\b|\bevery\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|calls?|scores?|inferences?)\b|\b(?<w>hourly|daily|nightly|weekly|monthly)\b|\b(?:once|one\s+time)\s+(?:a|an|per)\s+(?<u>day|hour|week|month)\b|\b(?<twice>twice)\s+(?:a|per)\s+day\b", RegexOptions.IgnoreCase)]
+    public static partial Regex Schedule();
+
+    [GeneratedRegex(@"\b(?:last|past|previous|recent)\s+(?:(?<n>\d+)\s*)?(?<u>minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b|\b(?:last|past|previous|recent)\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|inferences?|scores?)\b|\b(?<y>yesterday|today)\b|\bthis\s+(?<this>week|month)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex Window();
+
+    [GeneratedRegex(@"(?:\b(?:above|over|exceeds?|exceeding|exceeded|greater\s+than|more\s+than|higher\s+than|beyond|past|below|under|less\s+than|lower\s+than|drops?\s+(?:below|under|to)|falls?\s+(?:below|under)|threshold(?:\s+(?:of|at|to|is|=|:))?|reaches|hits|at)\s*|[<>]=?\s*)(?<v>\d+(?:\.\d+)?|\.\d+)\s*(?<pct>%|percent)?|(?<v>\d+(?:\.\d+)?)\s*(?<pct>%|percent)\s+threshold", RegexOptions.IgnoreCase)]
+    public static partial Regex Threshold();
+
+    [GeneratedRegex(@"\bstep\s+(?:named\s+|called\s+)?(?<s>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex StepThenName();
+
+    [GeneratedRegex(@"\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NameThenStep();
+
+    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex AuditUser();
+
+    [GeneratedRegex(@"^[\s,:;.\-]*(?:(?:because|since|as|reason|comment|note|saying|with\s+(?:the\s+)?comment)\b\s*[:\-]?\s*)?(?<c>.*?)[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    public static partial Regex Comment();
+}

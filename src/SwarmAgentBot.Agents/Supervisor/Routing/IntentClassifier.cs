@@ -1,0 +1,350 @@
+using System.Text.RegularExpressions;
+using static SwarmAgentBot.Agents.Supervisor.Routing.Concept;
+
+namespace SwarmAgentBot.Agents.Supervisor.Routing;
+
+/// <summary>A classification: the intent, why, and how sure (0..1).</summary>
+internal readonly record struct Decision(string Intent, string Reason, double Confidence);
+
+/// <summary>
+/// Decides the intent of one piece of a message from its concepts and mentions. Fixed checks come first
+/// (greeting, help, off-topic, how-to questions); then every intent is scored from weighted cues and the
+/// best one wins. Weak evidence never becomes an action: below the bar the answer is a knowledge question
+/// (when it talks MLOps) or out_of_scope.
+/// </summary>
+internal static partial class IntentClassifier
+{
+    private const double MinimumScore = 2.5;
+
+    private const Concept MlopsConcepts = Upload | Preview | Profile | Delete | Plot | Artifact | Pipeline | RunNoun | Status | Logs | Cancel
+        | Compare | Train | Retrain | Leaderboard | Importance | Evaluate | Model | Versions | Registry | Deploy | Rollback | Deployed | Predict
+        | Drift | Concept.Monitor | Lineage | Audit | Reproduce | Approval | Approve | Reject | Pending | Dataset | Datasets | Bucket | Concept.Ml;
+
+    // What makes a question an MLOps question: "how do I file my taxes" mentions a file but is not one.
+    private const Concept KnowledgeVocabulary = Concept.Ml | Drift | Deploy | Deployed | Train | Retrain | Model | Pipeline | Registry | Rollback | Lineage
+        | Audit | Approval | Approve | Concept.Monitor | Predict | Evaluate | Leaderboard | Importance | Artifact | Datasets | Reproduce | Profile;
+
+    /// <summary>Classifies one analysed piece of text.</summary>
+    public static Decision Classify(Utterance u, Mentions e)
+    {
+        if (u.Words.Length > 0 && u.Words.All(w => w == "?")) return new(Intents.Help, "a bare question mark", 0.8);
+        if (u.Words.Length == 0 || u.Words.All(w => w is "?" or "," or ":" or ";"))
+            return new(Intents.OutOfScope, "nothing to act on", 1);
+        if (IsGreeting(u)) return new(Intents.Greeting, "greeting or thanks only", 1);
+        if (IsHelp(u, e)) return new(Intents.Help, "asks what the assistant can do", 1);
+        if (u.Has(OffTopic) && !e.Concrete) return new(Intents.OutOfScope, "off-topic subject", 0.95);
+        if (Arithmetic().IsMatch(u.Text) && !e.Concrete && !u.Has(Concept.Ml)) return new(Intents.OutOfScope, "arithmetic", 0.9);
+        if (u.Has(Code) && !e.Concrete && !u.Has(Concept.Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
+        if (KnowledgeForm(u, e) is { } form)
+            return u.Has(KnowledgeVocabulary) || e.Concrete
+                ? new(Intents.Ask, form, 0.85)
+                : new(Intents.OutOfScope, form + " outside MLOps", 0.8);
+
+        var scores = new double[Intents.All.Count];
+        ScoreAll(u, e, scores);
+        var best = 0;
+        for (var i = 1; i < scores.Length; i++) if (scores[i] > scores[best]) best = i;
+        var second = 0.0;
+        for (var i = 0; i < scores.Length; i++) if (i != best && scores[i] > second) second = scores[i];
+        if (scores[best] >= MinimumScore)
+        {
+            var confidence = Math.Clamp(0.5 + (scores[best] - second) / 8, 0.5, 0.99);
+            return new(Intents.All[best], $"cues for {Intents.All[best]} scored {scores[best]:0.#} (next {second:0.#})", confidence);
+        }
+        if (IsQuestion(u) && u.Has(KnowledgeVocabulary)) return new(Intents.Ask, "an MLOps question that names no action", 0.6);
+        return new(Intents.OutOfScope, "no MLOps request recognised", 0.7);
+    }
+
+    private static bool IsGreeting(Utterance u)
+    {
+        var greeting = false;
+        foreach (var w in u.Words)
+        {
+            if (w is "?" or "," or ":" or ";") continue;
+            var c = Lexicon.Of(w);
+            if ((c & Greeting) != 0 || w is "ok" or "okay" or "great" or "cool" or "nice" or "awesome" or "perfect" or "brilliant" or "good" or "lgtm" or "welcome")
+            {
+                greeting |= w != "lgtm";
+                continue;
+            }
+            if ((c & Filler) != 0) continue;
+            return false;
+        }
+        return greeting;
+    }
+
+    private static bool IsHelp(Utterance u, Mentions e)
+    {
+        if (e.Concrete) return false;
+        if (HelpPhrase().IsMatch(u.Canon)) return true;
+        if (!u.Has(Help)) return false;
+        // "help", "help with drift", "commands?" — but not "help me train a model on churn.csv".
+        var other = 0;
+        foreach (var w in u.Words)
+        {
+            if (w is "?" or "," or ":" or ";") continue;
+            if ((Lexicon.Of(w) & (Help | Filler | Greeting)) != 0 || HelpFiller.Contains(w)) continue;
+            if (EntityExtractor.HelpTopic(Utterance.Analyse(w)) is not null) continue;
+            other++;
+        }
+        return other == 0;
+    }
+
+    private static readonly HashSet<string> HelpFiller = new(StringComparer.Ordinal)
+    {
+        "me", "with", "on", "about", "for", "i", "need", "some", "can", "could", "you", "using", "use", "to", "what", "do", "show", "your",
+        "the", "a", "an", "get", "give", "any", "stuff", "things", "topic", "area", "menu", "options", "usage", "available", "list", "all",
+        "are", "is", "kind", "of", "this", "bot", "does", "new", "here", "i'm", "im", "want", "know", "tell", "out", "please", "pls", "how", "works",
+        "work", "assistant", "supported", "support", "features", "functions", "abilities", "skills", "able", "which", "that", "those",
+    };
+
+    private static string? KnowledgeForm(Utterance u, Mentions e)
+    {
+        var c = u.Canon;
+        if (HowTo().IsMatch(c)) return "a how-to question";
+        if (PolicyQuestion().IsMatch(c)) return "a policy or best-practice question";
+        if (e.Concrete) return null;
+        if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
+        if (ExplainHow().IsMatch(c)) return "asks how something works";
+        if (Definition().IsMatch(c) && !u.Says(" deployed ") && !u.Says(" running ") && !u.Has(Status | Pending | Deployed | Datasets) && e.Stage is null)
+            return "asks what something is";
+        if (ExplainConcept().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" the drift ") && !u.Says(" my "))
+            return "asks to explain a concept";
+        return null;
+    }
+
+    /// <summary>A question rather than a request: polite requests ("can you deploy ...?") are requests.</summary>
+    private static bool IsQuestion(Utterance u)
+    {
+        if (u.Words.Length == 0) return false;
+        if (u.Words.Length > 1 && u.Words[0] is "can" or "could" or "would" or "will" or "please" && u.Words[1] is "you" or "we" or "u" or "someone") return false;
+        return u.Words[^1] == "?" || u.Words[0] is "what" or "which" or "how" or "why" or "when" or "who" or "where" or "is" or "are" or "does" or "do" or "has" or "have" or "any" or "can" or "should";
+    }
+
+    private static void ScoreAll(Utterance u, Mentions e, double[] s)
+    {
+        var file = e.Dataset is not null;
+        var dataset = e.HasDataset || e.Bucket is not null;
+        var run = e.RunIds.Count > 0;
+        var names = e.Names.Count > 0 || e.ModelHint is not null;
+        var pipelineName = e.PipelineHint is not null || e.Names.Any(PipelineLike);
+        var modelName = e.ModelHint is not null || e.Names.Any(n => !PipelineLike(n));
+        var question = IsQuestion(u);
+        var listy = u.Has(List | Show) || question;
+        var anaphora = u.Has(Anaphora);
+
+        void Add(string intent, double weight) => s[IndexOf(intent)] += weight;
+
+        // --- storage
+        if (u.Has(Upload)) Add(Intents.UploadDataset, 3 + (u.Has(Dataset | Datasets) || file || anaphora ? 1 : 0));
+        if (u.Has(Preview)) Add(Intents.PreviewDataset, 2.5 + (dataset ? 1 : 0));
+        if (u.Says(" what contents ") && file) Add(Intents.PreviewDataset, 2);
+        if (u.Has(Column) && question && file && !u.Has(Plot | Profile)) Add(Intents.PreviewDataset, 2.5);
+        if (u.Has(Show) && (file || e.DatasetHint is not null) && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.PreviewDataset, 2.5);
+        if (u.Has(Profile)) Add(Intents.ProfileDataset, 3 + (dataset ? 1 : 0));
+        if (u.Has(Describe) && (dataset || u.Has(Dataset)) && !pipelineName && !u.Has(Pipeline)) Add(Intents.ProfileDataset, 3);
+        if (u.Has(Delete)) Add(Intents.DeleteDataset, 3 + (dataset || u.Has(Dataset | Datasets) || anaphora ? 1 : 0));
+        if (u.Has(Plot) && !run) Add(Intents.PlotDataset, 3.5 + (file || u.Has(Column) ? 1 : 0));
+        if (u.Has(Compare) && file && !run) Add(Intents.PlotDataset, 1);
+        if (u.Has(Artifact)) Add(Intents.ListArtifacts, 4);
+        if (u.Has(Produce) && (run || names) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
+        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run && u.Has(Show | List | Produce | Artifact)) Add(Intents.ListArtifacts, 3.5);
+        if (u.Has(Datasets | Bucket) && !file && !run && !modelName) Add(Intents.ListDatasets, 2.5 + (listy ? 1 : 0));
+        if (u.Has(Dataset) && listy && !file && !e.HasDataset && !run && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.ListDatasets, 2.5);
+        if ((e.Prefix is not null || e.Bucket is not null && e.Dataset is null) && !u.Has(Upload | Delete)) Add(Intents.ListDatasets, 2 + (listy ? 1.5 : 0));
+        if (u.Words.Length > 0 && u.Words[0] == "ls") Add(Intents.ListDatasets, 3);
+
+        // --- pipelines
+        if (u.Has(Pipeline) && !run)
+        {
+            Add(Intents.ListPipelines, pipelineName ? 0.5 : 2.5 + (listy ? 1 : 0));
+            Add(Intents.DescribePipeline, pipelineName ? 1.5 : 0);
+            Add(Intents.RunPipeline, pipelineName ? 1 : 0);
+        }
+        if (u.Has(Describe) && (pipelineName || u.Has(Pipeline))) Add(Intents.DescribePipeline, 3);
+        if ((u.Says(" what does ") || u.Says(" what ") && u.Says(" does ")) && pipelineName) Add(Intents.DescribePipeline, 3);
+        if (u.Has(Start) && !run)
+        {
+            var w = pipelineName ? 3.5 : u.Has(Pipeline) ? 2.5 : 1;
+            if (e.Pairs.Count > 0) w += 1;
+            Add(Intents.RunPipeline, w);
+        }
+        if (u.Has(Reproduce | Again) && pipelineName && !run) Add(Intents.RunPipeline, 3);
+        if (u.Has(Start) && u.Has(Again) && anaphora && !run && !u.Has(Train | Retrain)) Add(Intents.RunPipeline, 2);
+        if (u.Has(RunNoun) && !run)
+        {
+            var plural = u.Says(" runs ") || u.Says(" jobs ") || u.Says(" executions ");
+            var stateWord = EntityExtractor.RunStatus(u) is not null;
+            if (plural || stateWord && !u.Has(Pipeline)) Add(Intents.ListRuns, 2.5 + (listy || stateWord ? 1 : 0) + (u.Has(History) ? 1 : 0));
+        }
+        if (u.Says(" running ") && e.Stage is null && !run) Add(Intents.ListRuns, 2.5);
+        if (u.Says(" queued ") && !run) Add(Intents.ListRuns, 2);
+        if (run)
+        {
+            // A run named with nothing else asked ("where is run 303 at", "run 12?") is a status question.
+            Add(Intents.RunStatus, u.Has(MlopsConcepts & ~(RunNoun | Status | Pipeline | Concept.Ml)) ? 1.5 : 2.6);
+            if (u.Has(Status)) Add(Intents.RunStatus, 2);
+            if (u.Has(Check) && !u.Has(Drift)) Add(Intents.RunStatus, 1);
+            if (u.Has(Train) && u.Has(Status)) Add(Intents.TrainingStatus, 4);
+            else if (u.Has(Train) && !file) Add(Intents.TrainingStatus, 3);
+            if (u.Has(Logs)) Add(Intents.RunLogs, 4);
+            if (u.Has(Failed)) Add(Intents.RunLogs, u.Has(Why) ? 4 : 3);
+            if (u.Says(" step ")) Add(Intents.RunLogs, 2);
+            if (u.Has(Cancel)) Add(Intents.CancelRun, 5);
+            if (e.RunIds.Count >= 2) Add(Intents.CompareRuns, 4);
+            if (u.Has(Reproduce)) Add(Intents.ReproduceRun, 5);
+            if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
+            if (u.Has(Lineage)) Add(Intents.Lineage, 3);
+        }
+        else
+        {
+            if (u.Has(Logs)) Add(Intents.RunLogs, 3);
+            if (u.Has(Cancel) && (u.Has(RunNoun | Train | Pipeline) || anaphora)) Add(Intents.CancelRun, 3.5);
+            if (u.Has(Status) && (u.Has(RunNoun | Pipeline) || anaphora || u.Says(" going ") || u.Says(" is it "))) Add(Intents.RunStatus, 2.5);
+            if (u.Has(Reproduce) && (u.Has(RunNoun | Train) || anaphora)) Add(Intents.ReproduceRun, 3.5);
+            if (u.Has(Explain) && anaphora && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3);
+        }
+        if (u.Has(Compare)) Add(Intents.CompareRuns, run ? 2 : u.Has(RunNoun) ? 2.5 + (BareId().Count(u.Text) >= 2 ? 2 : 0) : 0.5);
+
+        // --- training
+        if (u.Has(Train) && !u.Has(Retrain) && !run)
+        {
+            var statusLike = u.Has(Status) && !file;
+            if (statusLike) Add(Intents.TrainingStatus, 4 + (u.Says(" training ") || u.Says(" train ") ? 0.5 : 0));
+            else Add(Intents.TrainModel, 3 + (file || e.DatasetHint is not null ? 1 : 0) + (EntityExtractor.Target(u.Text, false) is not null ? 1 : 0));
+        }
+        if (u.Says(" build ") || u.Says(" create ") || u.Says(" make "))
+            if (u.Has(Model) && (file || u.Has(Predict))) Add(Intents.TrainModel, 3.5);
+        if (u.Has(Predict) && file && EntityExtractor.Target(u.Text, true) is not null && !modelName && !u.Has(Score)) Add(Intents.TrainModel, 2);
+        if (file && !modelName && !run && EntityExtractor.Target(u.Text, false) is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
+        if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
+        if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
+        if (u.Has(Importance)) Add(Intents.ExplainModel, 4);
+        if (u.Has(Features) && !u.Has(Drift) && (modelName || anaphora) && !u.Has(Profile | Plot)) Add(Intents.ExplainModel, 2.5);
+        if (u.Has(Explain) && modelName && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3.5);
+        if (u.Has(Why) && u.Has(Predict) && !u.Has(Drift)) Add(Intents.ExplainModel, 3.5);
+        if (u.Has(Evaluate) && !(run && !modelName)) Add(Intents.EvaluateModel, 3 + (file ? 1 : 0));
+        if (u.Has(Test) && (modelName || anaphora) && file) Add(Intents.EvaluateModel, 4);
+        if (u.Has(Score) && (modelName || anaphora) && file && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict)) Add(Intents.EvaluateModel, 3.5);
+        if (e.Metric is not null && (modelName || anaphora) && file && question) Add(Intents.EvaluateModel, 3.5);
+
+        // --- registry
+        if (u.Has(Model) && (listy || u.Has(Registry)) && !u.Has(Deploy | Deployed | Train | Drift | Predict | Importance | Leaderboard | Retrain | Rollback))
+            Add(Intents.ListModels, 2.5 + (u.Says(" models ") ? 1 : 0));
+        if (u.Has(Versions) && (modelName || u.Has(Model)) && listy && e.Stage is null && !u.Has(Deployed | Deploy | Lineage | Artifact)) Add(Intents.ListModels, 3);
+        if (u.Has(Versions) && e.Stage is not null && question && !u.Has(Deploy | Drift | Rollback)) Add(Intents.ListDeployments, 1.5);
+        if (u.Has(Registry)) Add(Intents.ListModels, 2);
+        var knownObject = modelName || anaphora || e.Stage is not null || e.Version is not null || e.Latest || u.Has(Model | Concept.Ml) || u.UnknownWords == 0;
+        if (u.Has(Deploy)) Add(Intents.DeployModel, knownObject ? 4 + (e.Stage is not null ? 1 : 0) : 2);
+        if (e.Stage is not null && (e.Version is not null || e.Latest) && (modelName || anaphora) && !question && !u.Has(Rollback | Drift | Predict | Score))
+            Add(Intents.DeployModel, 3);
+        if (MoveToStage().IsMatch(u.Text) && e.Stage is not null && !u.Has(Rollback)) Add(Intents.DeployModel, 3);
+        if (u.Has(Rollback)) Add(Intents.Rollback, 5.5);
+        if (u.Says(" previous version ") || u.Says(" old version ") || u.Says(" go back ") || u.Says(" last version ")) Add(Intents.Rollback, 3);
+        if (u.Has(Deployed)) Add(Intents.ListDeployments, 2.5 + (listy ? 1 : 0));
+        if (e.Stage is not null && question && !u.Has(Drift | Deploy | Predict | Train | Retrain | Evaluate | Rollback | Concept.Monitor)) Add(Intents.ListDeployments, 2.5);
+        if (u.Says(" running ") && e.Stage is not null) Add(Intents.ListDeployments, 3);
+        if (u.Has(Predict)) Add(Intents.Predict, knownObject || file || e.Pairs.Count > 0 ? 3 + (modelName || e.Stage is not null ? 0.5 : 0) : 2);
+        if (u.Has(Score) && !u.Has(Leaderboard)) Add(Intents.Predict, 2 + (file || e.Pairs.Count > 0 ? 1 : 0));
+        if (e.Pairs.Count > 0 && (modelName || u.Has(Model)) && !u.Has(Start | Pipeline)) Add(Intents.Predict, 2);
+        if (u.Has(Predict | Score) && (u.Says(" xkvx ") || RecordCue().IsMatch(u.Text))) Add(Intents.Predict, 1.5);
+
+        // --- drift
+        if (u.Has(Drift))
+        {
+            Add(Intents.CheckDrift, 3.5 + (u.Has(Check) ? 1 : 0));
+            if (u.Has(Why | Explain | Features)) Add(Intents.ExplainDrift, 5);
+            if (u.Has(History | Plot) || u.Says(" worse ")) Add(Intents.DriftHistory, 5);
+            if (u.Has(Concept.Monitor) || e.Schedule is not null) Add(Intents.ConfigureMonitoring, 5);
+        }
+        if (u.Says(" drifted ") && question) Add(Intents.CheckDrift, 1);
+        if (u.Has(Concept.Monitor) && !u.Has(Drift)) Add(Intents.ConfigureMonitoring, 3.5 + (e.Schedule is not null ? 1 : 0));
+        if (e.Schedule is not null && !u.Has(Drift)) Add(Intents.ConfigureMonitoring, 1.5);
+
+        // --- governance
+        if (u.Has(Lineage)) Add(Intents.Lineage, 4.5);
+        if (u.Says(" trained ") && u.Says(" which dataset ") || u.Says(" what data ") && u.Says(" trained ")) Add(Intents.Lineage, 3);
+        if (u.Has(Audit)) Add(Intents.AuditLog, 3.5);
+        if (u.Has(Who) && PastAction().IsMatch(u.Canon)) Add(Intents.AuditLog, 6.5);
+        if (AuditOfPerson().IsMatch(u.Canon)) Add(Intents.AuditLog, 3.5);
+        if (u.Has(Reproduce) && !run && !pipelineName) Add(Intents.ReproduceRun, 2.5);
+
+        // --- approvals
+        var approvalId = BareId().IsMatch(u.Text) && !run;
+        if (u.Has(Pending) && !u.Has(RunNoun)) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
+        else if (u.Has(Approval) && (listy || question) && !u.Has(RunNoun)) Add(Intents.ListPending, 3);
+        if (u.Has(Approve))
+        {
+            if (approvalId || anaphora && !question) Add(Intents.Approve, 5.5);
+            else if (question) Add(Intents.ListPending, 3.5);
+            else Add(Intents.Approve, 2.5);
+        }
+        if (u.Has(Reject))
+        {
+            if (approvalId || anaphora) Add(Intents.Reject, 5.5);
+            else Add(Intents.Reject, 2.5);
+        }
+        if (u.Has(Who) && u.Says(" approved ")) Add(Intents.AuditLog, 2);
+    }
+
+    /// <summary>True for names that read like pipelines ("train-and-register", "nightly-retrain") rather than models.</summary>
+    internal static bool PipelineLike(string name)
+    {
+        var n = name.ToLowerInvariant();
+        foreach (var part in PipelineParts)
+            if (n.Contains(part, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    private static readonly string[] PipelineParts =
+        ["-and-", "pipeline", "nightly", "daily", "weekly", "hourly", "ingest", "etl", "batch", "validation", "validate", "retrain", "register",
+         "workflow", "flow", "dag", "job", "sync", "export", "import", "backfill", "preprocess", "feature-", "-features", "build-", "deploy-"];
+
+    private static int IndexOf(string intent)
+    {
+        for (var i = 0; i < Intents.All.Count; i++) if (ReferenceEquals(Intents.All[i], intent) || Intents.All[i] == intent) return i;
+        throw new ArgumentOutOfRangeException(nameof(intent), intent, "Unknown intent.");
+    }
+
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
+    private static partial Regex HelpPhrase();
+
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?)? ?|how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
+    private static partial Regex HowTo();
+
+    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what happens (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
+    private static partial Regex PolicyQuestion();
+
+    [GeneratedRegex(@"^ (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]
+    private static partial Regex Definition();
+
+    [GeneratedRegex(@"^ (?:but |so |and )?why (?:do|does|is|are|would|might|can|should) ")]
+    private static partial Regex ConceptQuestion();
+
+    [GeneratedRegex(@" explain (?:what|how|why) ")]
+    private static partial Regex ExplainHow();
+
+    [GeneratedRegex(@"^ (?:can you |could you |please )?(?:explain|define|describe|tell me about) (?!the |my |our |this |that |its |it )")]
+    private static partial Regex ExplainConcept();
+
+    [GeneratedRegex(@"\b\d+(?:\.\d+)?\s*(?:times|x|\*|plus|minus|divided\s+by|multiplied\s+by|\+|/|\^)\s*\d+(?:\.\d+)?\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Arithmetic();
+
+    [GeneratedRegex(@"\b(?:on|against)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex OnOrAgainst();
+
+    [GeneratedRegex(@"\b(?:put|move|get|make|set|bring|switch|swap)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex MoveToStage();
+
+    [GeneratedRegex(@"\w\s*(?:=|:)\s*\S|\bfor\s+\w+\s+\d", RegexOptions.IgnoreCase)]
+    private static partial Regex RecordCue();
+
+    [GeneratedRegex(@" who (?:\w+ )?(?:deployed|deploy|changed|approved|rejected|deleted|removed|rollback|promoted|trained|retrained|uploaded|touched|modified|updated|audit|ran|started|canceled|cancelled|did) ")]
+    private static partial Regex PastAction();
+
+    [GeneratedRegex(@" what (?:did|has) \w+ (?:do|done|change|changed) | what \w+ did | what actions did | actions (?:by|of) ")]
+    private static partial Regex AuditOfPerson();
+
+    [GeneratedRegex(@"(?<![\w.\-])#?\d+(?![\w.%])")]
+    private static partial Regex BareId();
+}

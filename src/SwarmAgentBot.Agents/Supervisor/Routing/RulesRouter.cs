@@ -1,0 +1,343 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace SwarmAgentBot.Agents.Supervisor.Routing;
+
+/// <summary>
+/// The deterministic router (no LLM): splits a message into steps, classifies each piece with
+/// <see cref="IntentClassifier"/>, normalises entities with <see cref="EntityExtractor"/>, answers short
+/// follow-ups ("and for staging?") by reusing the previous request, and fills what the message leaves
+/// open ("deploy it") from the conversation's memory, listing those names in <c>resolved_from_context</c>.
+/// Stateless and thread-safe; one message routes in microseconds.
+/// </summary>
+public sealed partial class RulesRouter : IIntentRouter
+{
+    private const int MaxFollowUpDepth = 3;
+
+    /// <inheritdoc />
+    public Task<RouteResult> RouteAsync(string text, RoutingContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Route(text, context));
+
+    /// <summary>Routes one message synchronously (the same as <see cref="RouteAsync"/>). Never throws.</summary>
+    public RouteResult Route(string? text, RoutingContext? context = null)
+    {
+        context ??= RoutingContext.Empty;
+        try
+        {
+            return RouteCore(text, context, 0);
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // A router bug must never take the conversation down: answer politely instead of guessing an action.
+            return new RouteResult { Agent = Intents.OutOfScope, Intent = Intents.OutOfScope, Reason = "router error: " + ex.Message, Confidence = 0 };
+        }
+    }
+
+    private RouteResult RouteCore(string? raw, RoutingContext context, int depth)
+    {
+        var cleaned = ChatText.Clean(raw);
+        if (cleaned.Length == 0)
+            return new RouteResult { Agent = Intents.OutOfScope, Intent = Intents.OutOfScope, Reason = "empty message", Confidence = 1 };
+
+        var pieces = StepSplitter.Split(cleaned, IsActionable);
+        var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(pieces.Count);
+        foreach (var piece in pieces)
+        {
+            var current = Analyse(piece);
+            // A monitoring request's "alert if psi is over 0.2" is its threshold, not a condition on a step.
+            if (current.D.Intent == Intents.ConfigureMonitoring && piece.Condition is not null)
+                current = Analyse(piece with { Text = piece.Original, Condition = null });
+            // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": two pieces of one request.
+            if (analysed.Count > 0 && analysed[^1].D.Intent == current.D.Intent && current.Piece.Condition is null)
+            {
+                var previous = analysed[^1].Piece;
+                current = Analyse(new Piece(previous.Text + ", " + current.Piece.Text, previous.Condition, previous.Original + ", " + piece.Original));
+                analysed[^1] = current;
+                continue;
+            }
+            analysed.Add(current);
+        }
+        // "Hi! Can you list datasets?": a greeting before (or after) the request is not the request.
+        if (analysed.Count > 1 && analysed.Any(a => a.D.Intent != Intents.Greeting))
+            analysed.RemoveAll(a => a.D.Intent == Intents.Greeting);
+
+        // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
+        if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
+        var (_, mainU, mainM, decision) = analysed[0];
+        var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
+        var resolved = new List<string>();
+        var intent = decision.Intent;
+        var reason = decision.Reason;
+
+        if (depth < MaxFollowUpDepth && context.PreviousUserMessages.Count > 0 && IsFollowUp(mainU, decision) is true)
+        {
+            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
+            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1);
+            if (IsAction(previous.Intent))
+            {
+                intent = previous.Intent;
+                reason = "follow-up of the previous request (" + previous.Intent + ")";
+                entities = BuildEntities(intent, mainU, mainM, cleaned);
+                if (entities.ContainsKey("model") && !entities.ContainsKey("version")) previous.Entities.Remove("version");
+                if (entities.ContainsKey("dataset") && !entities.ContainsKey("bucket")) previous.Entities.Remove("bucket");
+                foreach (var (key, value) in previous.Entities)
+                    if (!entities.ContainsKey(key)) { entities[key] = value?.DeepClone(); resolved.Add(key); }
+                if (previous.ResolvedFromContext is { } earlierResolved)
+                    foreach (var key in earlierResolved) if (!resolved.Contains(key) && entities.ContainsKey(key)) resolved.Add(key);
+            }
+        }
+
+        intent = RefineStatus(intent, mainU, mainM, context);
+        ResolveFromMemory(intent, entities, mainU, context.Memory, resolved);
+
+        List<RouteStep>? steps = null;
+        foreach (var (piece, u, m, d) in analysed.Skip(1))
+        {
+            if (!IsAction(d.Intent)) continue;
+            steps ??= [];
+            steps.Add(new RouteStep { Agent = Intents.AgentOf(d.Intent), Intent = d.Intent, Entities = BuildEntities(d.Intent, u, m, piece.Text), Condition = piece.Condition });
+        }
+
+        return new RouteResult
+        {
+            Agent = Intents.AgentOf(intent),
+            Intent = intent,
+            Entities = entities,
+            Steps = steps,
+            ResolvedFromContext = resolved.Count > 0 ? resolved : null,
+            Reason = steps is null ? reason : $"{reason}; then {string.Join(", ", steps.Select(s => s.Intent))}",
+            Confidence = decision.Confidence,
+        };
+    }
+
+    private static (Piece Piece, Utterance U, Mentions M, Decision D) Analyse(Piece piece)
+    {
+        var u = Utterance.Analyse(piece.Text);
+        var m = EntityExtractor.Scan(u);
+        return (piece, u, m, IntentClassifier.Classify(u, m));
+    }
+
+    private static bool IsAction(string intent) => intent is not (Intents.Greeting or Intents.Help or Intents.OutOfScope or Intents.Ask);
+
+    private static bool IsActionable(string text)
+    {
+        var u = Utterance.Analyse(text);
+        return IsAction(IntentClassifier.Classify(u, EntityExtractor.Scan(u)).Intent);
+    }
+
+    /// <summary>"and for staging?", "what about v4?", "same for run 13": a lead-in and nothing but entities.</summary>
+    private static bool? IsFollowUp(Utterance u, Decision decision)
+    {
+        if (!FollowUpLead().IsMatch(u.Canon)) return false;
+        if (!IsAction(decision.Intent) || decision.Confidence < 0.6) return true;
+        // The piece names its own action ("and deploy it"): not a follow-up.
+        return !u.Has(Concept.Deploy | Concept.Train | Concept.Drift | Concept.Predict | Concept.Logs | Concept.Cancel | Concept.Rollback
+            | Concept.Profile | Concept.Plot | Concept.Preview | Concept.Evaluate | Concept.Lineage | Concept.Leaderboard | Concept.Audit
+            | Concept.Reproduce | Concept.Retrain | Concept.Delete | Concept.Upload | Concept.Monitor | Concept.Compare | Concept.Approve | Concept.Reject);
+    }
+
+    /// <summary>"how is it going?" after a training request is a training run, after a pipeline run a pipeline run.</summary>
+    private static string RefineStatus(string intent, Utterance u, Mentions m, RoutingContext context)
+    {
+        if (intent != Intents.RunStatus || m.RunIds.Count > 0 || u.Has(Concept.Pipeline)) return intent;
+        if (context.PreviousUserMessages.Count > 0)
+        {
+            var last = Utterance.Analyse(ChatText.Clean(context.PreviousUserMessages[^1]));
+            if (last.Has(Concept.Pipeline) || last.Says(" xnamex ") && last.Has(Concept.Start)) return intent;
+            if (last.Has(Concept.Train | Concept.Retrain)) return Intents.TrainingStatus;
+        }
+        if (context.Memory.ContainsKey("pipeline")) return intent;
+        return context.Memory.ContainsKey("run_id") && (context.Memory.ContainsKey("dataset") || context.Memory.ContainsKey("model"))
+            ? Intents.TrainingStatus : intent;
+    }
+
+    /// <summary>Builds the entities an intent takes from what a piece mentions.</summary>
+    internal static JsonObject BuildEntities(string intent, Utterance u, Mentions m, string pieceText)
+    {
+        var o = new JsonObject();
+        var text = u.Text;
+        foreach (var key in Intents.EntitiesOf(intent))
+        {
+            switch (key)
+            {
+                case "dataset":
+                    var dataset = m.Dataset ?? (intent == Intents.UploadDataset ? m.UploadName ?? m.DatasetHint : m.DatasetHint);
+                    if (dataset is not null) o["dataset"] = dataset;
+                    break;
+                case "bucket":
+                    if (m.Bucket is not null) o["bucket"] = m.Bucket;
+                    break;
+                case "prefix":
+                    if (m.Prefix is not null) o["prefix"] = m.Prefix;
+                    break;
+                case "rows":
+                    if (EntityPatterns.Rows().Match(text) is { Success: true } rows && int.TryParse(rows.Groups["n"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var r)) o["rows"] = r;
+                    break;
+                case "column":
+                    var (c1, c2) = intent == Intents.PlotDataset ? EntityExtractor.PlotColumns(text) : (EntityExtractor.ProfileColumn(text), null);
+                    if (c1 is not null) o["column"] = c1;
+                    if (c2 is not null && Intents.EntitiesOf(intent).Contains("column2")) o["column2"] = c2;
+                    break;
+                case "target":
+                    if (EntityExtractor.Target(text, intent == Intents.TrainModel) is { } target) o["target"] = target;
+                    break;
+                case "run_id":
+                    if (m.RunIds.Count > 0) o["run_id"] = m.RunIds[0];
+                    break;
+                case "run_ids":
+                    // "compare 303 and 304 runs": the numbers come before the word "runs".
+                    var ids = m.RunIds.Count >= 2 ? m.RunIds : EntityPatterns.BareNumber().Matches(text).Select(x => x.Groups["id"].Value).Distinct().ToList();
+                    if (ids.Count < 2) ids = m.RunIds;
+                    if (ids.Count > 0) o["run_ids"] = new JsonArray(ids.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
+                    break;
+                case "model":
+                    var model = m.Names.FirstOrDefault(n => !IntentClassifier.PipelineLike(n)) ?? m.ModelHint ?? (intent.StartsWith("pipeline.", StringComparison.Ordinal) ? null : m.Names.FirstOrDefault());
+                    if (model is not null && intent != Intents.TrainModel) o["model"] = model;
+                    break;
+                case "pipeline":
+                    var pipeline = m.Names.FirstOrDefault(IntentClassifier.PipelineLike) ?? m.PipelineHint ?? m.Names.FirstOrDefault();
+                    if (pipeline is not null) o["pipeline"] = pipeline;
+                    break;
+                case "version":
+                    if (m.Version is { } v) o["version"] = v;
+                    else if (m.Latest) o["version"] = "latest";
+                    break;
+                case "stage":
+                    if (m.Stage is not null) o["stage"] = m.Stage;
+                    break;
+                case "metric":
+                    if (m.Metric is not null) o["metric"] = m.Metric;
+                    break;
+                case "task":
+                    foreach (var w in u.Words)
+                    {
+                        if (w is "classification" or "classifier" or "classify" or "binary" or "multiclass") { o["task"] = "classification"; break; }
+                        if (w is "regression" or "regressor") { o["task"] = "regression"; break; }
+                    }
+                    break;
+                case "time_budget_s":
+                    if (EntityExtractor.DurationSeconds(text) is { } seconds) o["time_budget_s"] = seconds;
+                    else if (m.Pairs.FirstOrDefault(p => p.Key.StartsWith("time_budget", StringComparison.OrdinalIgnoreCase)).Value is { } tb) o["time_budget_s"] = tb.DeepClone();
+                    break;
+                case "window":
+                    if (m.Window is not null) o["window"] = m.Window;
+                    break;
+                case "schedule":
+                    if (m.Schedule is not null) o["schedule"] = m.Schedule;
+                    break;
+                case "threshold":
+                    if (EntityExtractor.Threshold(text) is { } threshold) o["threshold"] = threshold;
+                    break;
+                case "params":
+                    if (EntityExtractor.Params(text, m) is { } p) o["params"] = p;
+                    break;
+                case "record":
+                    if (EntityExtractor.Record(text, m) is { } record) o["record"] = record;
+                    break;
+                case "status":
+                    if (EntityExtractor.RunStatus(u) is { } status) o["status"] = status;
+                    break;
+                case "step":
+                    if (EntityExtractor.Step(text) is { } step) o["step"] = step;
+                    break;
+                case "user":
+                    if (EntityExtractor.AuditUser(text) is { } user) o["user"] = user;
+                    break;
+                case "action":
+                    if (EntityExtractor.AuditAction(u) is { } action) o["action"] = action;
+                    break;
+                case "approval_id":
+                    var (id, comment) = EntityExtractor.Approval(text);
+                    if (id is not null) o["approval_id"] = id;
+                    if (comment is not null) o["comment"] = comment;
+                    break;
+                case "topic":
+                    if (EntityExtractor.HelpTopic(u) is { } topic) o["topic"] = topic;
+                    break;
+                case "question":
+                    o["question"] = pieceText.Trim();
+                    break;
+            }
+        }
+        // A model name given with key=value ("model=churn-model") counts too.
+        foreach (var (k, v) in m.Pairs)
+        {
+            var key = k.ToLowerInvariant();
+            if (intent is Intents.RunPipeline or Intents.Predict || !Intents.EntitiesOf(intent).Contains(key) || o.ContainsKey(key)) continue;
+            o[key] = key switch
+            {
+                "version" when v is JsonValue jv && jv.TryGetValue<long>(out var n) => (int)n,
+                "stage" => EntityExtractor.StageOf(v?.ToString() ?? "") ?? v?.ToString(),
+                _ => v?.DeepClone(),
+            };
+        }
+        return o;
+    }
+
+    /// <summary>
+    /// Fills what the intent needs and the message left open from the conversation's memory: the subject
+    /// of the request ("deploy it" → the remembered model, and its version when the model came from memory too).
+    /// Filters of list requests are filled only when the message points back ("show its runs").
+    /// </summary>
+    private static void ResolveFromMemory(string intent, JsonObject entities, Utterance u, IReadOnlyDictionary<string, string> memory, List<string> resolved)
+    {
+        if (memory.Count == 0) return;
+        var anaphora = u.Has(Concept.Anaphora);
+        bool Fill(string key)
+        {
+            if (entities.ContainsKey(key) || !memory.TryGetValue(key, out var value) || string.IsNullOrWhiteSpace(value)) return false;
+            entities[key] = key == "version" && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : value;
+            resolved.Add(key);
+            return true;
+        }
+        void FillModel(bool withVersion)
+        {
+            if (Fill("model") && withVersion) Fill("version");
+        }
+
+        switch (intent)
+        {
+            case Intents.PreviewDataset or Intents.ProfileDataset or Intents.DeleteDataset or Intents.PlotDataset or Intents.TrainModel:
+                if (!entities.ContainsKey("bucket")) Fill("dataset");
+                break;
+            case Intents.DescribePipeline or Intents.RunPipeline:
+                Fill("pipeline");
+                break;
+            case Intents.RunStatus or Intents.RunLogs or Intents.CancelRun or Intents.TrainingStatus or Intents.ReproduceRun:
+                Fill("run_id");
+                break;
+            case Intents.Leaderboard:
+                if (!entities.ContainsKey("model") && !Fill("run_id")) Fill("model");
+                break;
+            case Intents.ListArtifacts:
+                if (!entities.ContainsKey("model") && !entities.ContainsKey("run_id") && !Fill("run_id")) FillModel(true);
+                break;
+            case Intents.ExplainModel or Intents.EvaluateModel or Intents.DeployModel:
+                FillModel(true);
+                break;
+            case Intents.RetrainModel or Intents.Rollback or Intents.Predict or Intents.CheckDrift or Intents.ExplainDrift or Intents.DriftHistory or Intents.ConfigureMonitoring:
+                Fill("model");
+                break;
+            case Intents.Lineage:
+                if (!entities.ContainsKey("model") && !entities.ContainsKey("dataset") && !entities.ContainsKey("run_id"))
+                {
+                    if (memory.ContainsKey("model")) FillModel(true);
+                    else if (!Fill("run_id")) Fill("dataset");
+                }
+                break;
+            case Intents.Approve or Intents.Reject:
+                Fill("approval_id");
+                break;
+            case Intents.ListModels or Intents.AuditLog or Intents.ListDeployments:
+                if (anaphora) Fill("model");
+                break;
+            case Intents.ListRuns:
+                if (anaphora) Fill("pipeline");
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |same (?:for|with|on|in|thing for) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)")]
+    private static partial Regex FollowUpLead();
+}

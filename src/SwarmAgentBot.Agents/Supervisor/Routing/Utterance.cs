@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SwarmAgentBot.Agents.Supervisor.Routing;
+
+/// <summary>
+/// One piece of a message, analysed once: the cleaned text (original case, number words as digits) that
+/// entity extractors read, and the canonical lower-case words (typos corrected, phrases folded) with their
+/// concepts that the intent classifier reads. Entity-like spans (file names, s3:// paths, hyphenated
+/// names, key=value pairs) are masked out of the words so "train.csv" never reads as the verb "train".
+/// </summary>
+internal sealed partial class Utterance
+{
+    private Utterance(string text, string[] words, Concept concepts)
+    {
+        Text = text;
+        Words = words;
+        Concepts = concepts;
+        Canon = " " + string.Join(' ', words) + " ";
+    }
+
+    /// <summary>Cleaned text, original case, number words as digits.</summary>
+    public string Text { get; }
+
+    /// <summary>Canonical words, in order.</summary>
+    public string[] Words { get; }
+
+    /// <summary>The canonical words joined by single spaces and padded with one space at each end (for phrase tests).</summary>
+    public string Canon { get; }
+
+    /// <summary>Union of the words' concepts.</summary>
+    public Concept Concepts { get; }
+
+    /// <summary>Words that are neither keywords, function words nor entity placeholders ("troops" in "deploy the troops").</summary>
+    public int UnknownWords { get; private init; }
+
+    /// <summary>True when any of <paramref name="concepts"/> is present.</summary>
+    public bool Has(Concept concepts) => (Concepts & concepts) != 0;
+
+    /// <summary>True when the canonical text contains the phrase (give it padded with spaces: " how do i ").</summary>
+    public bool Says(string paddedPhrase) => Canon.Contains(paddedPhrase, StringComparison.Ordinal);
+
+    /// <summary>Analyses already-cleaned text.</summary>
+    public static Utterance Analyse(string cleaned)
+    {
+        var text = NumberWords.ToDigits(cleaned);
+        var masked = Mask(text);
+        var words = new List<string>(24);
+        foreach (Match m in WordPattern().Matches(masked))
+        {
+            var w = m.Value.ToLowerInvariant();
+            if (w is "?" or "," or ":" or ";") { words.Add(w); continue; }
+            AddWord(words, w);
+        }
+        var joined = " " + string.Join(' ', words) + " ";
+        foreach (var (from, to) in Lexicon.Phrases)
+            if (joined.Contains(from, StringComparison.Ordinal)) joined = joined.Replace(from, to, StringComparison.Ordinal);
+        var final = joined.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var concepts = Concept.None;
+        foreach (var w in final) concepts |= Lexicon.Of(w);
+        var unknown = 0;
+        foreach (var w in final)
+            if (w.Length > 2 && w[0] != 'x' && !char.IsDigit(w[0]) && !Lexicon.Words.ContainsKey(w) && !EntityPatterns.Stop.Contains(w) && !Lexicon.KnownWords.Contains(w) && !CommonWords.Contains(w))
+                unknown++;
+        return new Utterance(text, final, concepts) { UnknownWords = unknown };
+    }
+
+    private static void AddWord(List<string> words, string w)
+    {
+        if (w.Contains('-'))
+        {
+            // English prefixes and set phrases ("re-train", "sign-off") are words, not names: join them.
+            var joined = w.Replace("-", "", StringComparison.Ordinal);
+            if (Lexicon.Words.ContainsKey(joined) || Lexicon.Shorthand.ContainsKey(joined)) w = joined;
+            else
+            {
+                foreach (var part in w.Split('-', StringSplitOptions.RemoveEmptyEntries)) AddWord(words, part);
+                return;
+            }
+        }
+        if (w.EndsWith("'s", StringComparison.Ordinal) && !Lexicon.Shorthand.ContainsKey(w) && !Lexicon.KnownWords.Contains(w)) w = w[..^2];
+        else if (w.EndsWith("n't", StringComparison.Ordinal)) { words.Add(w[..^3]); words.Add("not"); return; }
+        if (Lexicon.Shorthand.TryGetValue(w, out var expanded))
+        {
+            foreach (var part in expanded.Split(' ')) words.Add(part);
+            return;
+        }
+        words.Add(Correct(w));
+    }
+
+    /// <summary>
+    /// The keyword a misspelt word was meant to be ("deplyo" → "deploy"), else the word itself (or its
+    /// lexicon stem: "uploads" → "upload"). Only unknown all-letter words of five letters or more are
+    /// corrected, one edit (two from eight letters), towards keywords with the same first letter.
+    /// </summary>
+    public static string Correct(string w)
+    {
+        if (Lexicon.Words.ContainsKey(w) || Lexicon.KnownWords.Contains(w)) return w;
+        var stem = Stem(w);
+        if (stem is not null) return stem;
+        if (w.Length < 5 || !IsAsciiLetters(w)) return w;
+        if (!Lexicon.CorrectionTargets.TryGetValue(w[0], out var candidates)) return w;
+        var max = w.Length >= 8 ? 2 : 1;
+        string? best = null;
+        var bestDistance = max + 1;
+        foreach (var c in candidates)
+        {
+            if (Math.Abs(c.Length - w.Length) > max) continue;
+            var d = EditDistance.Bounded(w, c, max);
+            // On a tie prefer the same length: a swapped pair ("stauts" → "status") is likelier than a dropped letter ("stats").
+            if (d < bestDistance || d == bestDistance && best is not null && c.Length == w.Length && best.Length != w.Length) { best = c; bestDistance = d; }
+        }
+        return best ?? w;
+    }
+
+    private static string? Stem(string w)
+    {
+        if (w.Length < 4) return null;
+        ReadOnlySpan<string> suffixes = ["s", "es", "ed", "d", "ing", "ly"];
+        foreach (var suffix in suffixes)
+        {
+            if (!w.EndsWith(suffix, StringComparison.Ordinal)) continue;
+            var s = w[..^suffix.Length];
+            if (s.Length >= 3 && Lexicon.Words.ContainsKey(s)) return s;
+        }
+        return null;
+    }
+
+    private static bool IsAsciiLetters(string w)
+    {
+        foreach (var ch in w) if (!char.IsAsciiLetterLower(ch)) return false;
+        return true;
+    }
+
+    /// <summary>Replaces entity-like spans by neutral placeholder words.</summary>
+    private static string Mask(string text)
+    {
+        if (text.IndexOfAny(MaskTriggers) < 0) return text;
+        var sb = new StringBuilder(text.Length + 16);
+        var last = 0;
+        foreach (Match m in EntityPatterns.Opaque().Matches(text))
+        {
+            if (m.Groups["ident"].Success && !EntityPatterns.IsNameLike(m.Value)) continue;
+            var placeholder = m.Groups["uri"].Success || m.Groups["file"].Success ? " xfilex " : m.Groups["kv"].Success ? " xkvx " : " xnamex ";
+            sb.Append(text, last, m.Index - last).Append(placeholder);
+            last = m.Index + m.Length;
+        }
+        sb.Append(text, last, text.Length - last);
+        return sb.ToString();
+    }
+
+    private static readonly HashSet<string> CommonWords = new(StringComparer.Ordinal)
+    {
+        "please", "can", "could", "would", "you", "want", "need", "like", "let", "lets", "let's", "go", "ahead", "right", "away", "asap", "quickly",
+        "soon", "immediately", "now", "today", "tonight", "thanks", "okay", "sure", "yes", "yeah", "yep", "great", "cool", "just", "also", "still",
+        "mind", "kindly", "straight", "finally", "actually", "really", "again", "new", "version", "everything", "done", "ready", "good", "looks",
+    };
+
+    private static readonly char[] MaskTriggers = ['.', '-', '=', '/', ':'];
+
+    [GeneratedRegex(@"[\p{L}\p{N}_]+(?:['’-][\p{L}\p{N}_]+)*|[?,:;]")]
+    private static partial Regex WordPattern();
+}
+
+/// <summary>Cleans raw chat text: typographic punctuation to ASCII, emoji and control characters out, spaces collapsed.</summary>
+public static class ChatText
+{
+    /// <summary>Longest text analysed; the supervisor rejects longer messages anyway, and a cap keeps routing time bounded.</summary>
+    public const int MaxLength = 4000;
+
+    /// <summary>Returns the cleaned text (never null).</summary>
+    public static string Clean(string? raw)
+    {
+        if (string.IsNullOrEmpty(raw)) return "";
+        var source = raw.Length > MaxLength ? raw[..MaxLength] : raw;
+        var sb = new StringBuilder(source.Length);
+        var lastSpace = true;
+        for (var i = 0; i < source.Length; i++)
+        {
+            var ch = source[i];
+            string? replacement = ch switch
+            {
+                '\u2018' or '\u2019' or '\u201B' or '`' or '\u00B4' => "'",
+                '\u201C' or '\u201D' or '\u201E' => "\"",
+                '\u2013' or '\u2014' or '\u2212' => "-",
+                '\u2265' => " >= ",
+                '\u2264' => " <= ",
+                '\u2026' => "...",
+                '\u00D7' => "x",
+                '\u00B2' => "2",
+                _ => null,
+            };
+            if (replacement is not null) { Append(sb, replacement, ref lastSpace); continue; }
+            var category = CharUnicodeInfo.GetUnicodeCategory(ch);
+            var drop = char.IsWhiteSpace(ch) || category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
+                or UnicodeCategory.PrivateUse or UnicodeCategory.OtherSymbol or UnicodeCategory.ModifierSymbol or UnicodeCategory.OtherNotAssigned
+                or UnicodeCategory.EnclosingMark;
+            if (drop)
+            {
+                if (!lastSpace) { sb.Append(' '); lastSpace = true; }
+                continue;
+            }
+            sb.Append(ch);
+            lastSpace = false;
+        }
+        var cleaned = sb.ToString().Trim();
+        // Leading @mentions that a channel left in ("@swarm deploy ...").
+        while (cleaned.StartsWith('@'))
+        {
+            var space = cleaned.IndexOf(' ');
+            cleaned = space < 0 ? "" : cleaned[(space + 1)..].TrimStart();
+        }
+        return cleaned;
+    }
+
+    private static void Append(StringBuilder sb, string s, ref bool lastSpace)
+    {
+        foreach (var c in s)
+        {
+            if (c == ' ') { if (!lastSpace) sb.Append(' '); lastSpace = true; }
+            else { sb.Append(c); lastSpace = false; }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Agents.Supervisor.Routing;
+
+namespace SwarmAgentBot.Agents.Tests.Routing;
+
+/// <summary>What the supervisor relies on from the rules router.</summary>
+public sealed class RulesRouterTests
+{
+    private readonly RulesRouter _router = new();
+
+    private static RoutingContext Memory(params (string Key, string Value)[] values) =>
+        new([], values.ToDictionary(v => v.Key, v => v.Value));
+
+    [Fact]
+    public void ItRoutesAMultiStepRequestWithItsCondition()
+    {
+        var route = _router.Route("train a churn model on churn.csv target Churn then deploy it to staging if f1 is at least 0.8");
+
+        Assert.Equal("training.train_model", route.Intent);
+        Assert.Equal("training", route.Agent);
+        Assert.Equal("churn.csv", route.Entities["dataset"]!.GetValue<string>());
+        Assert.Equal("Churn", route.Entities["target"]!.GetValue<string>());
+        var step = Assert.Single(route.Steps!);
+        Assert.Equal("registry.deploy_model", step.Intent);
+        Assert.Equal("registry", step.Agent);
+        Assert.Equal("staging", step.Entities["stage"]!.GetValue<string>());
+        Assert.Equal("f1 >= 0.8", step.Condition);
+        Assert.True(global::SwarmAgentBot.Agents.Supervisor.Supervisor.CheckCondition(step.Condition!, new Dictionary<string, double> { ["f1"] = 0.85 }).Met);
+    }
+
+    [Fact]
+    public void ItPrintsExactlyTheContractShape()
+    {
+        var json = JsonNode.Parse(_router.Route("deploy churn-model v3 to prod").ToJson())!.AsObject();
+
+        Assert.Equal(["agent", "intent", "entities"], json.Select(p => p.Key));
+        Assert.True(NluEvaluation.ValuesEqual(JsonNode.Parse("""{"model":"churn-model","version":3,"stage":"production"}"""), json["entities"]));
+    }
+
+    [Fact]
+    public void ItResolvesDeployItFromTheConversationMemory()
+    {
+        var route = _router.Route("deploy it to production", Memory(("model", "churn-model"), ("version", "5"), ("dataset", "churn.csv")));
+
+        Assert.Equal("registry.deploy_model", route.Intent);
+        Assert.Equal("churn-model", route.Entities["model"]!.GetValue<string>());
+        Assert.Equal(5, route.Entities["version"]!.GetValue<int>());
+        Assert.False(route.Entities.ContainsKey("dataset"));
+        Assert.Equal(["model", "version"], route.ResolvedFromContext!);
+    }
+
+    [Fact]
+    public void ItPrefersWhatTheMessageSaysOverMemory()
+    {
+        var route = _router.Route("deploy fraud-xgb to staging", Memory(("model", "churn-model"), ("version", "5")));
+
+        Assert.Equal("fraud-xgb", route.Entities["model"]!.GetValue<string>());
+        Assert.False(route.Entities.ContainsKey("version"));
+        Assert.Null(route.ResolvedFromContext);
+    }
+
+    [Theory]
+    [InlineData("why did it drift", "drift.explain_drift", "model")]
+    [InlineData("show its leaderboard", "training.leaderboard", "run_id")]
+    [InlineData("cancel it", "pipeline.cancel_run", "run_id")]
+    [InlineData("approve it", "approvals.approve", "approval_id")]
+    public void ItResolvesPronounsFromMemory(string text, string intent, string resolved)
+    {
+        var route = _router.Route(text, Memory(("model", "churn-model"), ("run_id", "14"), ("approval_id", "31")));
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Contains(resolved, route.ResolvedFromContext!);
+    }
+
+    [Fact]
+    public void ItAnswersHowIsItGoingForTheRunTheConversationStarted()
+    {
+        var training = _router.Route("how is it going?", new RoutingContext(["train a model on churn.csv target Churn"], new Dictionary<string, string> { ["run_id"] = "40" }));
+        var pipeline = _router.Route("how is it going?", new RoutingContext(["run train-and-register with dataset=churn.csv"], new Dictionary<string, string> { ["run_id"] = "41", ["pipeline"] = "train-and-register" }));
+
+        Assert.Equal("training.training_status", training.Intent);
+        Assert.Equal("40", training.Entities["run_id"]!.GetValue<string>());
+        Assert.Equal("pipeline.run_status", pipeline.Intent);
+    }
+
+    [Fact]
+    public void ItReusesThePreviousRequestForAShortFollowUp()
+    {
+        var route = _router.Route("and for staging?", new RoutingContext(["deploy churn-model v3 to prod"], new Dictionary<string, string>()));
+
+        Assert.Equal("registry.deploy_model", route.Intent);
+        Assert.Equal("staging", route.Entities["stage"]!.GetValue<string>());
+        Assert.Equal("churn-model", route.Entities["model"]!.GetValue<string>());
+        Assert.Contains("model", route.ResolvedFromContext!);
+    }
+
+    [Fact]
+    public void ItDoesNotTreatAFreshRequestAsAFollowUp()
+    {
+        var route = _router.Route("list pipelines", new RoutingContext(["deploy churn-model v3 to prod"], new Dictionary<string, string>()));
+
+        Assert.Equal("pipeline.list_pipelines", route.Intent);
+        Assert.Empty(route.Entities);
+    }
+
+    [Theory]
+    [InlineData("what's the weather in Paris?")]
+    [InlineData("predict tomorrow's weather")]
+    [InlineData("how do I train my dog to sit")]
+    [InlineData("which train goes to Manchester")]
+    [InlineData("tell me a joke then deploy it")]
+    [InlineData("how do I reverse a linked list in python")]
+    [InlineData("asdf qwerty zxcv")]
+    public void ItNeverTurnsOffTopicMessagesIntoActions(string text)
+    {
+        var route = _router.Route(text);
+        Assert.Contains(route.Intent, new[] { "out_of_scope", "knowledge.ask" });
+        Assert.Null(route.Steps);
+    }
+
+    [Theory]
+    [InlineData("hi", "greeting")]
+    [InlineData("thanks a lot! 🙏", "greeting")]
+    [InlineData("bye", "greeting")]
+    [InlineData("what can you do?", "help")]
+    [InlineData("how do I roll back a model?", "knowledge.ask")]
+    [InlineData("what is PSI?", "knowledge.ask")]
+    public void ItRecognisesConversationalMessages(string text, string intent) => Assert.Equal(intent, _router.Route(text).Intent);
+
+    [Fact]
+    public void ItReadsTheHelpTopic()
+    {
+        var route = _router.Route("help with drift");
+        Assert.Equal("help", route.Intent);
+        Assert.Equal("drift", route.Entities["topic"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void ItStripsAGreetingBeforeTheRequest()
+    {
+        var route = _router.Route("Hi there! Can you list the datasets in the raw bucket?");
+        Assert.Equal("storage.list_datasets", route.Intent);
+        Assert.Equal("raw", route.Entities["bucket"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("deplyo churn-model v3 to prod", "registry.deploy_model")]
+    [InlineData("trian a modle on titanic.csv target Survived", "training.train_model")]
+    [InlineData("yo can u chek drfit on fraud-xgb pls 🙏", "drift.check_drift")]
+    public void ItToleratesTyposAndChatStyle(string text, string intent) => Assert.Equal(intent, _router.Route(text).Intent);
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("🚀🚀🚀")]
+    [InlineData("\u0000\u0001\u200B")]
+    [InlineData("???!!!...")]
+    [InlineData("s3://")]
+    [InlineData("run run run run #")]
+    [InlineData("версия 3 в прод")]
+    [InlineData("部署模型")]
+    [InlineData("\uD800 lone surrogate")]
+    public void ItNeverThrowsOnOddInput(string text)
+    {
+        var route = _router.Route(text);
+        Assert.False(string.IsNullOrEmpty(route.Intent));
+        Assert.NotNull(JsonNode.Parse(route.ToJson()));
+    }
+
+    [Fact]
+    public void ItRoutesVeryLongAndRandomInputWithoutThrowing()
+    {
+        var random = new Random(12345);
+        var alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 .,:;=-_/#%@!?'\"()[]{}<>≥≤→😀\u00e9\u4e2d\t\n";
+        for (var i = 0; i < 200; i++)
+        {
+            var chars = new char[random.Next(0, 300)];
+            for (var j = 0; j < chars.Length; j++) chars[j] = alphabet[random.Next(alphabet.Length)];
+            _ = _router.Route(new string(chars)).ToJson();
+        }
+        var longText = string.Concat(Enumerable.Repeat("deploy churn-model v3 to production and then check drift, ", 200));
+        var route = _router.Route(longText);
+        Assert.Equal("registry.deploy_model", route.Intent);
+        Assert.True(route.Steps!.Count <= StepSplitter.MaxPieces - 1);
+    }
+
+    [Fact]
+    public async Task ItIsRegisteredAsTheIntentRouter()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddRulesRouter();
+        using var host = builder.Build();
+
+        var router = host.Services.GetRequiredService<IIntentRouter>();
+
+        Assert.IsType<RulesRouter>(router);
+        Assert.Equal("pipeline.list_pipelines", (await router.RouteAsync("list pipelines", RoutingContext.Empty)).Intent);
+    }
+}
