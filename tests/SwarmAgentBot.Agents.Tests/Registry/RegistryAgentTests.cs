@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SwarmAgentBot.Agents.Agents.Registry;
+using SwarmAgentBot.Agents.Agents.Storage;
+using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Ports;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Agents.Tests.Support;
@@ -53,6 +55,9 @@ public sealed class RegistryAgentTests(TinyModelFixture models) : IClassFixture<
         services.AddSingleton(store);
         foreach (var m in RegistryMigrations.All) services.AddSingleton(m);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new RegistryOptions { ProductionMinimums = { ["f1"] = minimumF1 } }));
+        services.AddSingleton<IMigration>(DatasetRegistry.Migration);
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new StorageOptions()));
+        services.AddSingleton<DatasetRegistry>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<PredictionLog>();
         services.AddSingleton<ModelServer>();
@@ -137,24 +142,32 @@ public sealed class RegistryAgentTests(TinyModelFixture models) : IClassFixture<
         };
 
         using var stop = new CancellationTokenSource();
+        var served = new List<ServedPredictions>();
+        int Served() { lock (served) return served.Count; }
         var flipper = Task.Run(async () =>
         {
-            for (var i = 0; i < 40; i++) await registry.SetAliasAsync("churn", "production", i % 2 == 0 ? 2 : 1, "alice");
+            for (var i = 0; i < 40; i++)
+            {
+                // Interleave: every move happens while callers are in the middle of serving.
+                while (Served() < i * 2) await Task.Yield();
+                await registry.SetAliasAsync("churn", "production", i % 2 == 0 ? 2 : 1, "alice");
+            }
             stop.Cancel();
         });
-        var served = new List<ServedPredictions>();
         var callers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            do
             {
                 var s = await server.PredictAsync("churn", "production", [record]);
                 lock (served) served.Add(s);
-            }
+            } while (!stop.IsCancellationRequested);
         })).ToList();
         await flipper;
         await Task.WhenAll(callers);
 
-        Assert.NotEmpty(served);
+        Assert.True(served.Count >= 78);
+        Assert.Contains(served, s => s.Version == 1);
+        Assert.Contains(served, s => s.Version == 2);
         // Each answer is exactly what its version answers on its own: no half-loaded or mixed model.
         Assert.All(served, s => Assert.Equal(expected[s.Version], s.Predictions[0].Label));
     }

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using SwarmAgentBot.Agents.Agents.Storage;
 using SwarmAgentBot.Agents.Conversation;
+using SwarmAgentBot.Agents.Ports;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
 using SwarmAgentBot.Ml.Preparation;
@@ -19,7 +21,9 @@ public sealed class RegistryAgent(
     AuditLog audit,
     IOptions<RegistryOptions> options,
     IOptions<SecurityOptions> security,
-    IEnumerable<IServingDeployer> deployers) : IAgent
+    IEnumerable<IServingDeployer> deployers,
+    DatasetRegistry datasets,
+    IObjectStore store) : IAgent
 {
     /// <inheritdoc />
     public string Name => "registry";
@@ -57,7 +61,7 @@ public sealed class RegistryAgent(
                 _ => AgentResult.Fail($"The registry agent does not handle {request.Intent}."),
             };
         }
-        catch (Exception ex) when (ex is ModelNotFoundException or RegistryException)
+        catch (Exception ex) when (ex is ModelNotFoundException or RegistryException or DatasetException or SwarmAgentBot.Ml.Tabular.CsvFormatException)
         {
             return AgentResult.Fail(ex.Message);
         }
@@ -159,12 +163,15 @@ public sealed class RegistryAgent(
     {
         var model = request.Get("model") ?? request.Turn.Memory.GetValueOrDefault("model");
         if (model is null) return await AskForModelAsync("predict with", "Which model should score it?", ct);
-        if (request.Entities["record"] is not JsonObject record || record.Count == 0)
-            return AgentResult.Fail($"Give me the feature values, e.g. \"predict with {model}: tenure=3, contract=monthly\". For a whole file use `swarm predict --model {model} --data FILE.csv --out PRED.csv`.");
         string target;
         if (request.Get("version") is { } v) target = v;
         else if (NormaliseStage(request.Get("stage")) is { } s) target = s;
         else target = await registry.GetAliasAsync(model, "production", ct) is not null ? "production" : "latest";
+        if (request.Entities["record"] is not JsonObject record || record.Count == 0)
+        {
+            if (request.Get("dataset") is { } datasetName) return await PredictDatasetAsync(model, target, datasetName, ct);
+            return AgentResult.Fail($"Give me the feature values, e.g. \"predict with {model}: tenure=3, contract=monthly\", or a dataset: \"score new-customers with {model}\".");
+        }
         var fields = record.ToDictionary(kv => kv.Key, kv => (object?)(kv.Value is JsonValue jv ? (jv.TryGetValue<double>(out var d) ? d : jv.TryGetValue<bool>(out var b) ? b : jv.ToString()) : kv.Value?.ToJsonString()));
         try
         {
@@ -184,6 +191,32 @@ public sealed class RegistryAgent(
             var predictor = await server.GetPredictorAsync(await server.ResolveAsync(model, target, ct), ct);
             return AgentResult.Fail($"{ex.Message} The model needs: {string.Join(", ", predictor.InputColumns)}.");
         }
+    }
+
+    private async Task<AgentResult> PredictDatasetAsync(string model, string target, string datasetName, CancellationToken ct)
+    {
+        var dataset = await datasets.GetAsync(datasetName, null, ct) ?? throw new DatasetException($"There is no dataset \"{datasetName}\".");
+        var version = await server.ResolveAsync(model, target, ct);
+        var predictor = await server.GetPredictorAsync(version, ct);
+        SwarmAgentBot.Ml.Tabular.TabularData table;
+        await using (var stream = await datasets.OpenAsync(dataset, ct))
+            table = await SwarmAgentBot.Ml.Tabular.CsvTable.LoadAsync(stream, dataset.Name, null, ct);
+        IReadOnlyList<SwarmAgentBot.Ml.AutoMl.Prediction> predictions;
+        try { predictions = predictor.PredictTable(table); }
+        catch (RecordValidationException ex) { return AgentResult.Fail($"{ex.Message} {model} v{version.Version} needs: {string.Join(", ", predictor.InputColumns)}."); }
+        var key = $"predictions/{model}/v{version.Version}/{dataset.Name}-v{dataset.Version}.csv";
+        using (var buffer = new MemoryStream())
+        {
+            await using (var writer = new StreamWriter(buffer, leaveOpen: true))
+                await predictor.WriteCsvAsync(predictions, writer, ct);
+            buffer.Position = 0;
+            await store.PutAsync(key, buffer, "text/csv", ct);
+        }
+        var summary = predictions.Where(p => p.Label is not null).GroupBy(p => p.Label!).OrderByDescending(g => g.Count())
+            .Select(g => $"{g.Key}: {g.Count():N0} ({(double)g.Count() / predictions.Count:P0})").ToList();
+        var text = $"Scored {predictions.Count:N0} rows of {dataset.Label} with {model} v{version.Version}." +
+            (summary.Count > 0 ? $" Predicted: {string.Join(", ", summary)}." : "") + $" The predictions (one line per row, in order) are stored at `{key}`.";
+        return AgentResult.Ok(text, new Dictionary<string, string> { ["model"] = model, ["version"] = version.Version.ToString(CultureInfo.InvariantCulture), ["dataset"] = dataset.Name });
     }
 
     private async Task<AgentResult> AskForModelAsync(string verb, string question, CancellationToken ct)
