@@ -18,6 +18,7 @@ public static class WorkerCommands
     public static Command Create(CliContext context)
     {
         var worker = new Command("worker", "Commands that jobs run: pipeline steps and background work.");
+        worker.Subcommands.Add(TrainingCommands.CreateWorkerTrain(context));
         worker.Subcommands.Add(PipelineRun(context));
         worker.Subcommands.Add(Step(context));
         worker.Subcommands.Add(Gate(context));
