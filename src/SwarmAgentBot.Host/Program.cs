@@ -1,3 +1,4 @@
+using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Host;
 using SwarmAgentBot.Host.Channels.BotFramework;
 using SwarmAgentBot.Host.Channels.DirectLine;
@@ -14,6 +15,7 @@ builder.AddDirectLine();
 builder.AddBotFrameworkChannel();
 builder.AddSlackChannel();
 builder.AddSwarmWeb();
+builder.AddDriftMonitor();
 
 var app = builder.Build();
 app.MapSwarmWeb();
