@@ -1,4 +1,5 @@
 using SwarmAgentBot.Agents.Agents.Training;
+using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Host;
 using SwarmAgentBot.Host.Channels.BotFramework;
 using SwarmAgentBot.Host.Channels.DirectLine;
@@ -16,6 +17,7 @@ builder.AddBotFrameworkChannel();
 builder.AddSlackChannel();
 builder.AddSwarmWeb();
 builder.AddTrainingMonitor();
+builder.AddDriftMonitor();
 
 var app = builder.Build();
 app.MapSwarmWeb();
