@@ -10,7 +10,6 @@ using SwarmAgentBot.Agents.Supervisor.Routing;
 using SwarmAgentBot.Host.Knowledge;
 using SwarmAgentBot.Agents.Agents.Storage;
 using SwarmAgentBot.Host.Serving;
-using SwarmAgentBot.Integrations;
 
 namespace SwarmAgentBot.Host;
 
