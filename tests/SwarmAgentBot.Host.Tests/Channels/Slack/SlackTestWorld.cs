@@ -39,6 +39,8 @@ public sealed class SlackTestWorld : IAsyncDisposable
             s.AddSingleton<IIntentRouter>(Router);
             SwarmWebFactory.RemoveAgents(s, typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent));
             s.AddSingleton<IAgent>(agent ?? new DeployAgent());
+            // The upload double stands in for the real storage agent (one agent per intent).
+            foreach (var real in s.Where(d => d.ServiceType == typeof(IAgent) && d.ImplementationType == typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent)).ToList()) s.Remove(real);
             s.AddSingleton<IAgent, UploadAgent>();
         });
         _hosts.Add(host);
