@@ -37,6 +37,12 @@ public sealed class CliContext : IAsyncDisposable
     private IHost BuildHost()
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        // CLI output is for people and scripts: framework chatter stays out unless SWARM_CLI_LOG asks for it.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SWARM_CLI_LOG") ?? "Warning",
+            ["Logging:LogLevel:Microsoft"] = "Warning",
+        });
         builder.Configuration.AddInMemoryCollection(Overrides);
         // CLI output is for people and scripts; keep framework logs off stdout.
         builder.Logging.ClearProviders();

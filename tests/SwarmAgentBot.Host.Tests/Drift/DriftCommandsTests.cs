@@ -76,14 +76,14 @@ public sealed class DriftCommandsTests : IDisposable
     }
 
     [Fact]
-    public async Task ItSaysThatWeightingByAModelNeedsTheModelRegistry()
+    public async Task ItSaysWhenTheModelToWeightByIsNotRegistered()
     {
         var reference = Csv("ref.csv", 100, 0, ["a"], 5);
         var current = Csv("cur.csv", 100, 0, ["a"], 6);
         var (code, output, _) = await RunAsync("drift", "--reference", reference, "--current", current, "--model", "churn");
 
         Assert.Equal(0, code);
-        Assert.Contains("--model churn: weighting by feature importance needs a registered model", output);
+        Assert.Contains("Model 'churn' is not registered: only the unweighted drift share is shown.", output);
         Assert.DoesNotContain("Importance-weighted share", output);
     }
 

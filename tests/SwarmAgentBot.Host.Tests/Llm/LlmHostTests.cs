@@ -20,6 +20,7 @@ public sealed class LlmHostTests : IAsyncLifetime
         _factory = new SwarmWebFactory(settings: Settings(_server.Endpoint), configure: s =>
         {
             s.AddKeyedSingleton<IIntentRouter>(LlmRouter.FallbackKey, new HelpOnlyRouter());
+            SwarmWebFactory.RemoveAgents(s, typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent), typeof(SwarmAgentBot.Agents.Agents.Registry.RegistryAgent), typeof(SwarmAgentBot.Agents.Agents.Training.TrainingAgent));
             s.AddSingleton<IAgent, TrainingStandIn>();
             s.AddSingleton<IAgent, RegistryStandIn>();
         });

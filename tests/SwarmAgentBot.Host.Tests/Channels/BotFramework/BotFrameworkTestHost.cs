@@ -28,6 +28,7 @@ public static class BotFrameworkTestHost
         return new SwarmWebFactory(dataDir, settings, s =>
         {
             s.AddSingleton<IIntentRouter>(router);
+            SwarmWebFactory.RemoveAgents(s, typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent), typeof(SwarmAgentBot.Agents.Agents.Registry.RegistryAgent), typeof(SwarmAgentBot.Agents.Agents.Training.TrainingAgent));
             s.AddSingleton<IAgent>(agent);
         });
     }

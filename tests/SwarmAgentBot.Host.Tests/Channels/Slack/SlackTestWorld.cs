@@ -37,7 +37,7 @@ public sealed class SlackTestWorld : IAsyncDisposable
         var host = new SwarmWebFactory(_dataDir, settings, s =>
         {
             s.AddSingleton<IIntentRouter>(Router);
-            SwarmWebFactory.RemoveAgents(s, typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent));
+            SwarmWebFactory.RemoveAgents(s, typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent), typeof(SwarmAgentBot.Agents.Agents.Registry.RegistryAgent), typeof(SwarmAgentBot.Agents.Agents.Training.TrainingAgent));
             s.AddSingleton<IAgent>(agent ?? new DeployAgent());
             // The upload double stands in for the real storage agent (one agent per intent).
             foreach (var real in s.Where(d => d.ServiceType == typeof(IAgent) && d.ImplementationType == typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent)).ToList()) s.Remove(real);
