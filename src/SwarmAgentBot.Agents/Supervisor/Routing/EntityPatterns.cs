@@ -92,6 +92,17 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<n>[A-Za-z][\w\-]*)\s+(?:dataset|data\s+set)\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenDataset();
 
+    // Bare dataset names ("train a model on churn", "profile churn", "plot tenure in churn"): only
+    // consulted for intents that take a dataset, and only words that are not vocabulary.
+    [GeneratedRegex(@"\b(?:on|using|against)\s+(?:the\s+|my\s+|our\s+)?(?<n>[A-Za-z][\w\-]*)(?![\w.\-])", RegexOptions.IgnoreCase)]
+    public static partial Regex DatasetAfterPreposition();
+
+    [GeneratedRegex(@"\b(?:preview|profile|plot|delete|remove|describe|summari[sz]e)\s+(?:the\s+|my\s+)?(?<n>[A-Za-z][\w\-]*)(?![\w.\-])", RegexOptions.IgnoreCase)]
+    public static partial Regex DatasetAfterVerb();
+
+    [GeneratedRegex(@"\b(?:in|of|from)\s+(?:the\s+)?(?<n>[A-Za-z][\w\-]*)\s*[?.!]*\s*$", RegexOptions.IgnoreCase)]
+    public static partial Regex DatasetAtEnd();
+
     [GeneratedRegex(@"\bas\s+(?<n>[A-Za-z][\w\-]*)(?![\w.\-])", RegexOptions.IgnoreCase)]
     public static partial Regex AsName();
 

@@ -152,6 +152,27 @@ public sealed partial class RulesRouter : IIntentRouter
             ? Intents.TrainingStatus : intent;
     }
 
+    /// <summary>A dataset named without ".csv" or the word "dataset", for intents that act on one; null when none is clear.</summary>
+    private static string? BareDatasetName(string intent, string text, Mentions m)
+    {
+        string? Pick(System.Text.RegularExpressions.Regex pattern)
+        {
+            foreach (System.Text.RegularExpressions.Match match in pattern.Matches(text))
+            {
+                var n = match.Groups["n"].Value;
+                if (EntityPatterns.IsNameWord(n) && !m.Names.Contains(n) && !n.Equals(m.ModelHint, StringComparison.OrdinalIgnoreCase)) return n;
+            }
+            return null;
+        }
+        return intent switch
+        {
+            Intents.TrainModel or Intents.EvaluateModel or Intents.RetrainModel => Pick(EntityPatterns.DatasetAfterPreposition()),
+            Intents.PreviewDataset or Intents.ProfileDataset or Intents.DeleteDataset => Pick(EntityPatterns.DatasetAfterVerb()) ?? Pick(EntityPatterns.DatasetAtEnd()),
+            Intents.PlotDataset => Pick(EntityPatterns.DatasetAtEnd()),
+            _ => null,
+        };
+    }
+
     /// <summary>Builds the entities an intent takes from what a piece mentions.</summary>
     internal static JsonObject BuildEntities(string intent, Utterance u, Mentions m, string pieceText)
     {
@@ -162,7 +183,7 @@ public sealed partial class RulesRouter : IIntentRouter
             switch (key)
             {
                 case "dataset":
-                    var dataset = m.Dataset ?? (intent == Intents.UploadDataset ? m.UploadName ?? m.DatasetHint : m.DatasetHint);
+                    var dataset = m.Dataset ?? (intent == Intents.UploadDataset ? m.UploadName ?? m.DatasetHint : m.DatasetHint) ?? BareDatasetName(intent, pieceText, m);
                     if (dataset is not null) o["dataset"] = dataset;
                     break;
                 case "bucket":
