@@ -135,7 +135,7 @@ public sealed class RegistryAgent(
         var args = new JsonObject { ["model"] = model, ["version"] = version.Version, ["stage"] = stage };
         var role = security.Value.ApproverRoleFor(request.Intent, stage);
         return AgentResult.NeedsApproval(new ApprovalProposal(request.Intent, summary, args, role, "model:" + model),
-            $"{summary}. Its test {version.Metric} is {MetricText(version)}.");
+            $"{summary}. Its test {MetricText(version)}.");
     }
 
     private async Task<AgentResult> ProposeRollbackAsync(AgentRequest request, CancellationToken ct)
