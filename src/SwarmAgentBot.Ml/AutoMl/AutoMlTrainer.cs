@@ -30,6 +30,26 @@ public sealed class AutoMlTrainer
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Loads a CSV for training, turning file problems into <see cref="TrainingInputException"/>s with the reader's
+    /// message (missing file, empty, not a CSV, ragged rows with their line numbers).
+    /// </summary>
+    public static async Task<TabularData> LoadDataAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await CsvTable.LoadAsync(path, null, cancellationToken);
+        }
+        catch (CsvFormatException e)
+        {
+            throw new TrainingInputException($"The dataset cannot be read: {e.Message}", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new TrainingInputException($"There is no dataset file at {path}.", e);
+        }
+    }
+
     private sealed record Fold(DMatrix Train, DMatrix Valid, int[] ValidRows) : IDisposable
     {
         public void Dispose()
@@ -39,7 +59,7 @@ public sealed class AutoMlTrainer
         }
     }
 
-    private sealed record TrialOutcome(double Score, double Loss, int Rounds, float[]? Predictions, DecisionRule Rule, string Status, double[] FoldLosses, double WorkUnits);
+    private sealed record TrialOutcome(double Score, double Loss, int Rounds, float[]? Predictions, DecisionRule Rule, string Status, double[] FoldLosses, double WorkUnits, int[] ValidRows);
 
     private sealed class LearnerState(string name, LocalSearch search)
     {
@@ -124,7 +144,7 @@ public sealed class AutoMlTrainer
                     using var testMatrix = DMatrix.FromDense(xt.Values, xt.Rows, xt.Columns, _threads);
                     testMetrics = AllMetrics(yt, booster.Predict(testMatrix), best.Rule);
                 }
-                var validIndices = folds.SelectMany(f => f.ValidRows).Order().ToArray();
+                var validIndices = best.ValidRows;
                 var validationMetrics = best.Predictions is null
                     ? new Dictionary<string, double>()
                     : AllMetrics(validIndices.Select(i => y[i]).ToArray(), Gather(best.Predictions, validIndices, Width), best.Rule);
@@ -255,7 +275,7 @@ public sealed class AutoMlTrainer
                 }
                 catch (XgboostException e)
                 {
-                    outcome = new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), "failed: " + e.NativeMessage, [], 0);
+                    outcome = new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), "failed: " + e.NativeMessage, [], 0, []);
                 }
                 var seconds = (_clock.Elapsed - started).TotalSeconds;
                 var entry = new LeaderboardEntry(trial, learner.Name, parameters, outcome.Score, Math.Round(seconds, 3), outcome.Rounds, outcome.Status);
@@ -374,10 +394,10 @@ public sealed class AutoMlTrainer
                 }
             }
             var validRows = folds.Take(foldLosses.Count).SelectMany(f => f.ValidRows).Order().ToArray();
-            if (validRows.Length == 0) return new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), status, [], work);
+            if (validRows.Length == 0) return new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), status, [], work, []);
             var truth = validRows.Select(i => y[i]).ToArray();
             var (score, rule) = Score(truth, Gather(predictions, validRows, width), tune: options.TuneDecisionRule);
-            return new TrialOutcome(score, ToLoss(score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work);
+            return new TrialOutcome(score, ToLoss(score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work, validRows);
         }
 
         private static double Spread(double[] values)
