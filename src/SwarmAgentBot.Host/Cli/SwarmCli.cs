@@ -23,6 +23,8 @@ public static class SwarmCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
+        root.Subcommands.Add(TrainCommands.CreateTrain(context));
+        root.Subcommands.Add(TrainCommands.CreatePredict(context));
         return root;
     }
 
