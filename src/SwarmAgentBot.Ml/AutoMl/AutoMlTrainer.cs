@@ -102,7 +102,7 @@ public sealed class AutoMlTrainer
             ct.ThrowIfCancellationRequested();
 
             // 2. Preparation fitted on training rows only.
-            var prepared = testRows.Length == 0 ? full : FeaturePreparation.Fit(trainTable, ToPreparationOptions(_task));
+            var prepared = testRows.Length == 0 ? full : FeaturePreparation.Fit(trainTable, ToPreparationOptions(_task) with { CheckRowCounts = false });
             var preparation = prepared.Preparation;
             var x = prepared.Features;
             var y = prepared.Labels;

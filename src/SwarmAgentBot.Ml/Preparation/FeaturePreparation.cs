@@ -89,7 +89,7 @@ public sealed class FeaturePreparation
         var y = task == TaskKind.Regression
             ? targetValues.Select(v => { ColumnTypeInference.TryParseNumber(v, out var d); return (float)d; }).ToArray()
             : targetValues.Select(v => (float)labelIndex[v]).ToArray();
-        CheckRowCounts(options.Target, task, labels, y);
+        if (options.CheckRowCounts) CheckRowCounts(options.Target, task, labels, y);
 
         var train = keptRows.Length == data.RowCount ? data : data.SelectRows(keptRows);
         var dropped = new List<DroppedColumn>();

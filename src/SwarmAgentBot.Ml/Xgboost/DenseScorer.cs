@@ -73,6 +73,15 @@ public sealed unsafe class DenseScorer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees the native buffer if the owner forgot to dispose.</summary>
+    ~DenseScorer() => Free();
+
+    private void Free()
+    {
         if (_disposed) return;
         _disposed = true;
         NativeMemory.AlignedFree(_buffer);

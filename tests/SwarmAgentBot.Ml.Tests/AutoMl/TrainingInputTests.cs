@@ -35,6 +35,17 @@ public sealed class TrainingInputTests
     }
 
     [Fact]
+    public async Task AClassSeenOnceIsRejectedButTwiceIsEnough()
+    {
+        string Rows(int rare) => "x,y\n" + string.Join("\n", Enumerable.Range(0, 60).Select(i => $"{i},{(i < rare ? "rare" : i % 2 == 0 ? "a" : "b")}"));
+        var error = await Assert.ThrowsAsync<TrainingInputException>(() => Train(CsvTable.ParseText(Rows(1)), "y"));
+        Assert.Contains("'rare'", error.Message);
+        Assert.Contains("only once", error.Message);
+        var result = await Train(CsvTable.ParseText(Rows(2)), "y", metric: "accuracy");
+        Assert.Equal(["a", "b", "rare"], result.Bundle.ClassLabels);
+    }
+
+    [Fact]
     public async Task ATargetWithNoValuesIsRejected()
     {
         var table = CsvTable.ParseText("x,y\n" + string.Join("\n", Enumerable.Range(0, 30).Select(i => $"{i},")));
