@@ -135,6 +135,40 @@ public sealed class ModelBundleTests : IAsyncLifetime
         Assert.InRange(value, 15, 22);
     }
 
+    [Fact]
+    public async Task AnEnsembleBundleAveragesItsMembersAndSurvivesARoundTrip()
+    {
+        var data = Synthetic.Churn(400);
+        var tree = (await new AutoMlTrainer().TrainAsync(data, new AutoMlOptions { Target = "churn", Learners = [LearnerNames.Tree], MaxTrials = 1, TestFraction = 0, TimeBudget = TimeSpan.FromSeconds(30) })).Bundle;
+        var linear = (await new AutoMlTrainer().TrainAsync(data, new AutoMlOptions { Target = "churn", Learners = [LearnerNames.Linear], MaxTrials = 1, TestFraction = 0, TimeBudget = TimeSpan.FromSeconds(30) })).Bundle;
+        // Same data, options and seed: both runs fit the same preparation, so their models read the same features.
+        Assert.Equal(tree.Preparation.ToJson(), linear.Preparation.ToJson());
+        var ensemble = new ModelBundle
+        {
+            ModelId = "m-ensemble", CreatedAt = DateTimeOffset.UtcNow, Task = tree.Task, Target = tree.Target, Metric = tree.Metric,
+            Learner = "ensemble", Parameters = tree.Parameters, Rounds = tree.Rounds, ModelJson = tree.ModelJson, Preparation = tree.Preparation,
+            Members = [tree.AllMembers[0] with { Weight = 0.75 }, linear.AllMembers[0] with { Weight = 0.25 }],
+            Config = tree.Config, DatasetSha256 = tree.DatasetSha256,
+        };
+        var path = Path.Combine(_dir, "ensemble");
+        await ensemble.SaveAsync(path);
+        Assert.True(File.Exists(Path.Combine(path, "model-1.json")));
+        using var loaded = await Predictor.LoadAsync(path);
+        Assert.Equal(2, loaded.Bundle.AllMembers.Count);
+        using var treeOnly = Predictor.Create(tree);
+        using var linearOnly = Predictor.Create(linear);
+        var record = Record(5, "basic");
+        var expected = 0.75 * treeOnly.Predict(record).Probabilities![1] + 0.25 * linearOnly.Predict(record).Probabilities![1];
+        Assert.Equal(expected, loaded.Predict(record).Probabilities![1], 5);
+        var table = Synthetic.Churn(20, seed: 8);
+        var batch = loaded.PredictTable(table).Select(p => Math.Round(p.Probabilities![1], 5));
+        var oneByOne = Enumerable.Range(0, table.RowCount).Select(r => Math.Round(loaded.Predict(RowRecord(table, r)).Probabilities![1], 5));
+        Assert.Equal(batch, oneByOne);
+    }
+
+    private static Dictionary<string, object?> RowRecord(TabularData table, int row) =>
+        Enumerable.Range(0, table.ColumnCount).ToDictionary(c => table.ColumnNames[c], c => (object?)table[row, c]);
+
     private sealed class PredictionComparer : IEqualityComparer<Prediction>
     {
         public static readonly PredictionComparer Instance = new();
