@@ -342,8 +342,8 @@ public sealed class AutoMlTrainer
             // Refit ≈ one fold's training on (k/(k-1)) times the rows, plus prediction on the test rows.
             var perFold = best.Seconds / Math.Max(1, folds);
             var scale = folds > 1 ? folds / (folds - 1.0) : 1.25;
-            // Room for refitting an ensemble of a few members, not just the winner.
-            var seconds = perFold * scale * 2.5 + 0.2;
+            // The winner's refit with a margin; an ensemble only gets the members whose refits fit in what is left.
+            var seconds = perFold * scale * 1.5 + 0.2;
             return TimeSpan.FromSeconds(Math.Min(seconds, _budget.TotalSeconds * 0.4));
         }
 

@@ -9,6 +9,12 @@ internal static class DecisionRuleTuner
 {
     private static readonly double[] WeightGrid = [0.5, 0.7, 0.85, 1.0, 1.2, 1.4, 1.7, 2.0, 2.5, 3.0];
 
+    /// <summary>
+    /// A tuned rule must beat the plain one (0.5 / argmax) by this much on validation to be used: smaller gains are
+    /// within the noise of a few hundred rows and do not carry over to new data.
+    /// </summary>
+    private const double MinimumGain = 0.004;
+
     public static bool Applies(string metric) => metric is "f1" or "macro_f1";
 
     /// <summary>The rule and the metric it reaches on these rows.</summary>
@@ -37,6 +43,8 @@ internal static class DecisionRuleTuner
             var s = Smoothed(scores, g);
             if (s > bestSmoothed + 1e-12) { best = g; bestSmoothed = s; }
         }
+        var plain = Array.IndexOf(grid, 0.5);
+        if (scores[best] < scores[plain] + MinimumGain) return (new DecisionRule(), scores[plain]);
         return (new DecisionRule(grid[best]), scores[best]);
     }
 
@@ -78,6 +86,6 @@ internal static class DecisionRuleTuner
             }
             if (!improved) break;
         }
-        return best > baseline ? (new DecisionRule(0.5, weights), best) : (new DecisionRule(), baseline);
+        return best >= baseline + MinimumGain ? (new DecisionRule(0.5, weights), best) : (new DecisionRule(), baseline);
     }
 }

@@ -69,7 +69,7 @@ internal static class SearchSpaces
         ],
         LearnerNames.Forest =>
         [
-            new() { ["num_parallel_tree"] = 200, ["max_leaves"] = 1024, ["min_child_weight"] = 0.5, ["subsample"] = 0.63, ["colsample_bynode"] = 0.5 },
+            new() { ["num_parallel_tree"] = 100, ["max_leaves"] = 256, ["min_child_weight"] = 0.5, ["subsample"] = 0.63, ["colsample_bynode"] = 0.5 },
         ],
         _ => [],
     };
