@@ -281,7 +281,7 @@ public sealed class AutoMlTrainer
                 if (options.MaxTrials is { } max && trial >= max) break;
                 var reserve = best is null ? TimeSpan.Zero : RefitReserve(bestEntry!, folds.Count);
                 var searchDeadline = best is null ? _budget * 0.6 : _budget * 0.97 - reserve;
-                var learner = PickLearner(learners, best?.Loss ?? double.PositiveInfinity, deterministic);
+                var learner = PickLearner(learners, best?.Loss ?? double.PositiveInfinity);
                 if (learner is null) break;
                 // Skip a learner whose typical trial would overrun the search deadline; stop when none fits.
                 if (best is not null && _clock.Elapsed + TimeSpan.FromSeconds(TrialSecondsAverage(learner) * 0.5) > searchDeadline)
@@ -353,7 +353,7 @@ public sealed class AutoMlTrainer
         /// they would need to close their gap to the best at the rate they have improved so far. The cheapest wins.
         /// Learners not tried yet go first, in the order listed.
         /// </summary>
-        private static LearnerState? PickLearner(List<LearnerState> learners, double globalBest, bool deterministic)
+        private static LearnerState? PickLearner(List<LearnerState> learners, double globalBest)
         {
             var fresh = learners.FirstOrDefault(l => l.Trials == 0 && !l.Exhausted);
             if (fresh is not null) return fresh;
@@ -419,8 +419,7 @@ public sealed class AutoMlTrainer
                 for (var r = 0; r < fold.ValidRows.Length; r++)
                     Array.Copy(p, r * width, predictions, fold.ValidRows[r] * width, width);
                 var foldTruth = fold.ValidRows.Select(i => y[i]).ToArray();
-                var (foldScore, _) = Score(foldTruth, p, tune: false);
-                foldLosses.Add(ToLoss(foldScore));
+                foldLosses.Add(SearchLoss(foldTruth, p, Score(foldTruth, p, tune: false).Score));
                 if (status != "ok") break;
                 // Successive-halving style pruning: stop a trial whose folds so far are all clearly worse than the best's.
                 if (best is not null && folds.Count > 1 && foldLosses.Count < folds.Count && best.FoldLosses.Length == folds.Count)
@@ -434,8 +433,9 @@ public sealed class AutoMlTrainer
             var validRows = folds.Take(foldLosses.Count).SelectMany(f => f.ValidRows).Order().ToArray();
             if (validRows.Length == 0) return new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), status, [], work, []);
             var truth = validRows.Select(i => y[i]).ToArray();
-            var (score, rule) = Score(truth, Gather(predictions, validRows, width), tune: options.TuneDecisionRule);
-            return new TrialOutcome(score, ToLoss(score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work, validRows);
+            var gathered = Gather(predictions, validRows, width);
+            var (score, rule) = Score(truth, gathered, tune: options.TuneDecisionRule);
+            return new TrialOutcome(score, SearchLoss(truth, gathered, score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work, validRows);
         }
 
         private sealed record Candidate(TrialOutcome Outcome, LeaderboardEntry Entry);
@@ -541,6 +541,16 @@ public sealed class AutoMlTrainer
         }
 
         private double ToLoss(double score) => Metrics.HigherIsBetter(_metric) ? -score : score;
+
+        /// <summary>
+        /// What the search minimises. For label-based metrics (f1, macro_f1, accuracy) it is the validation log loss:
+        /// those metrics jump with a handful of rows, so choosing among hundreds of trials by them mostly picks noise,
+        /// while the decision rule tuned afterwards turns good probabilities into the metric. Other metrics are used as they are.
+        /// </summary>
+        private double SearchLoss(float[] truth, float[] predictions, double score) =>
+            _task != TaskKind.Regression && _metric is "f1" or "macro_f1" or "accuracy"
+                ? Metrics.Classification("logloss", truth, predictions, _classes)
+                : ToLoss(score);
 
         private Dictionary<string, double> AllMetrics(float[] truth, float[] predictions, DecisionRule rule)
         {
