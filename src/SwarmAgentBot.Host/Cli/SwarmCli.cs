@@ -35,6 +35,8 @@ public static class SwarmCli
         root.Subcommands.Add(DriftCommands.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
         root.Subcommands.Add(WorkerCommands.Create(context));
+        root.Subcommands.Add(TrainCommands.CreateTrain(context));
+        root.Subcommands.Add(TrainCommands.CreatePredict(context));
         return root;
     }
 

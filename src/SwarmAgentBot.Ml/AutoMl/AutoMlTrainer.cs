@@ -30,6 +30,26 @@ public sealed class AutoMlTrainer
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Loads a CSV for training, turning file problems into <see cref="TrainingInputException"/>s with the reader's
+    /// message (missing file, empty, not a CSV, ragged rows with their line numbers).
+    /// </summary>
+    public static async Task<TabularData> LoadDataAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await CsvTable.LoadAsync(path, null, cancellationToken);
+        }
+        catch (CsvFormatException e)
+        {
+            throw new TrainingInputException($"The dataset cannot be read: {e.Message}", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new TrainingInputException($"There is no dataset file at {path}.", e);
+        }
+    }
+
     private sealed record Fold(DMatrix Train, DMatrix Valid, int[] ValidRows) : IDisposable
     {
         public void Dispose()
@@ -39,7 +59,7 @@ public sealed class AutoMlTrainer
         }
     }
 
-    private sealed record TrialOutcome(double Score, double Loss, int Rounds, float[]? Predictions, DecisionRule Rule, string Status, double[] FoldLosses, double WorkUnits);
+    private sealed record TrialOutcome(double Score, double Loss, int Rounds, float[]? Predictions, DecisionRule Rule, string Status, double[] FoldLosses, double WorkUnits, int[] ValidRows);
 
     private sealed class LearnerState(string name, LocalSearch search)
     {
@@ -49,6 +69,8 @@ public sealed class AutoMlTrainer
         public double Cost { get; set; }
         public double CostSinceImprovement { get; set; }
         public double BestLoss { get; set; } = double.PositiveInfinity;
+        public double FirstLoss { get; set; } = double.NaN;
+        public double CostToBest { get; set; }
         public bool Exhausted { get; set; }
     }
 
@@ -82,14 +104,15 @@ public sealed class AutoMlTrainer
             ct.ThrowIfCancellationRequested();
 
             // 2. Preparation fitted on training rows only.
-            var prepared = testRows.Length == 0 ? full : FeaturePreparation.Fit(trainTable, ToPreparationOptions(_task));
+            var prepared = testRows.Length == 0 ? full : FeaturePreparation.Fit(trainTable, ToPreparationOptions(_task) with { CheckRowCounts = false });
             var preparation = prepared.Preparation;
             var x = prepared.Features;
             var y = prepared.Labels;
             var trainClasses = _task == TaskKind.Regression ? null : y.Select(v => (int)v).ToArray();
 
             // 3. Validation scheme.
-            var foldCount = options.Folds ?? (y.Length <= SmallDataRows ? 5 : 0);
+            // Small data: 5-fold CV (every row validates once; estimates are steadier); medium: 3-fold; large: 20% holdout.
+            var foldCount = options.Folds ?? (y.Length <= 1000 ? 5 : y.Length <= SmallDataRows ? 3 : 0);
             var folds = BuildFolds(x, y, trainClasses, foldCount);
             using var fullTrain = DMatrix.FromDense(x.Values, x.Rows, x.Columns, _threads);
             fullTrain.SetLabels(y);
@@ -100,60 +123,83 @@ public sealed class AutoMlTrainer
                 if (best is null || bestEntry is null)
                     throw new TrainingInputException($"The time budget of {_budget.TotalSeconds:0.#} s was too short to finish a single trial on {y.Length} rows; give more time.");
 
-                // 5. Refit the winner on every training row.
+                // 5. Ensemble: greedy selection over the best trials' validation predictions, kept only if it does not lose.
+                var ensemble = SelectEnsemble(best, bestEntry, y, folds.Count);
+                var truth = ensemble.ValidRows.Select(i => y[i]).ToArray();
+
+                // 6. Refit the winner(s) on every training row.
                 Report(_leaderboard.Count, "refit", bestEntry);
-                var rounds = bestEntry.Learner == LearnerNames.Forest ? 1 : Math.Max(1, (int)Math.Round(best.Rounds * (folds.Count > 1 ? 1.1 : 1.15)));
-                using var booster = Booster.Create(bestEntry.Parameters, fullTrain);
-                var hardStop = _budget * 1.05;
-                for (var i = 0; i < rounds; i++)
+                var boosters = new List<Booster>();
+                var members = new List<EnsembleMember>();
+                try
                 {
-                    ct.ThrowIfCancellationRequested();
-                    booster.UpdateOneIteration(i, fullTrain);
-                    if (_clock.Elapsed > hardStop) { rounds = i + 1; break; }
-                }
-                var modelJson = booster.SaveModel("json");
+                    var hardStop = _budget * 1.05;
+                    foreach (var (candidate, weight) in ensemble.Members)
+                    {
+                        var entry = candidate.Entry;
+                        var rounds = entry.Learner == LearnerNames.Forest ? 1 : Math.Max(1, (int)Math.Round(candidate.Outcome.Rounds * (folds.Count > 1 ? 1.1 : 1.15)));
+                        var booster = Booster.Create(entry.Parameters, fullTrain);
+                        boosters.Add(booster);
+                        for (var i = 0; i < rounds; i++)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            booster.UpdateOneIteration(i, fullTrain);
+                            if (_clock.Elapsed > hardStop) { rounds = i + 1; break; }
+                        }
+                        members.Add(new EnsembleMember(entry.Learner, entry.Parameters, rounds, weight) { ModelJson = booster.SaveModel("json") });
+                    }
 
-                // 6. Held-out test metrics.
-                Report(_leaderboard.Count, "evaluate", bestEntry);
-                var testMetrics = new Dictionary<string, double>();
-                if (testRows.Length > 0)
-                {
-                    var testTable = keptTable.SelectRows(testRows);
-                    var xt = preparation.Transform(testTable);
-                    var yt = preparation.EncodeTarget(testTable);
-                    using var testMatrix = DMatrix.FromDense(xt.Values, xt.Rows, xt.Columns, _threads);
-                    testMetrics = AllMetrics(yt, booster.Predict(testMatrix), best.Rule);
+                    // 7. Held-out test metrics.
+                    Report(_leaderboard.Count, "evaluate", bestEntry);
+                    var testMetrics = new Dictionary<string, double>();
+                    if (testRows.Length > 0)
+                    {
+                        var testTable = keptTable.SelectRows(testRows);
+                        var xt = preparation.Transform(testTable);
+                        var yt = preparation.EncodeTarget(testTable);
+                        using var testMatrix = DMatrix.FromDense(xt.Values, xt.Rows, xt.Columns, _threads);
+                        float[]? average = null;
+                        for (var m = 0; m < boosters.Count; m++)
+                        {
+                            var p = boosters[m].Predict(testMatrix);
+                            average ??= new float[p.Length];
+                            for (var i = 0; i < p.Length; i++) average[i] += (float)(members[m].Weight * p[i]);
+                        }
+                        testMetrics = AllMetrics(yt, average!, ensemble.Rule);
+                    }
+                    var validationMetrics = AllMetrics(truth, ensemble.Predictions, ensemble.Rule);
+                    var first = members[0];
+                    var bundle = new ModelBundle
+                    {
+                        ModelId = "m-" + Guid.NewGuid().ToString("N")[..12],
+                        CreatedAt = DateTimeOffset.UtcNow,
+                        Task = _task,
+                        Target = options.Target,
+                        Metric = _metric,
+                        Learner = members.Count > 1 ? "ensemble" : first.Learner,
+                        Parameters = first.Parameters,
+                        Rounds = first.Rounds,
+                        ModelJson = first.ModelJson,
+                        Members = members.Count > 1 ? members : [],
+                        Preparation = preparation,
+                        DecisionRule = ensemble.Rule,
+                        TestMetrics = testMetrics,
+                        ValidationMetrics = validationMetrics,
+                        Leaderboard = _leaderboard.ToList(),
+                        FeatureImportance = Importance(boosters, members, preparation),
+                        Config = ToConfig(folds.Count > 1 ? folds.Count : null),
+                        DatasetSha256 = data.ContentSha256,
+                        TrainingRows = y.Length,
+                        TestRows = testRows.Length,
+                        XgboostVersion = VersionText(),
+                    };
+                    Report(_leaderboard.Count, "done", bestEntry);
+                    return new TrainingResult(bundle, _clock.Elapsed);
                 }
-                var validIndices = folds.SelectMany(f => f.ValidRows).Order().ToArray();
-                var validationMetrics = best.Predictions is null
-                    ? new Dictionary<string, double>()
-                    : AllMetrics(validIndices.Select(i => y[i]).ToArray(), Gather(best.Predictions, validIndices, Width), best.Rule);
-
-                var bundle = new ModelBundle
+                finally
                 {
-                    ModelId = "m-" + Guid.NewGuid().ToString("N")[..12],
-                    CreatedAt = DateTimeOffset.UtcNow,
-                    Task = _task,
-                    Target = options.Target,
-                    Metric = _metric,
-                    Learner = bestEntry.Learner,
-                    Parameters = bestEntry.Parameters,
-                    Rounds = rounds,
-                    ModelJson = modelJson,
-                    Preparation = preparation,
-                    DecisionRule = best.Rule,
-                    TestMetrics = testMetrics,
-                    ValidationMetrics = validationMetrics,
-                    Leaderboard = _leaderboard.ToList(),
-                    FeatureImportance = Importance(booster, bestEntry.Learner, preparation),
-                    Config = ToConfig(folds.Count > 1 ? folds.Count : null),
-                    DatasetSha256 = data.ContentSha256,
-                    TrainingRows = y.Length,
-                    TestRows = testRows.Length,
-                    XgboostVersion = VersionText(),
-                };
-                Report(_leaderboard.Count, "done", bestEntry);
-                return new TrainingResult(bundle, _clock.Elapsed);
+                    foreach (var b in boosters) b.Dispose();
+                }
             }
             finally
             {
@@ -223,7 +269,7 @@ public sealed class AutoMlTrainer
         private (TrialOutcome? Best, LeaderboardEntry? Entry) Search(List<Fold> folds, float[] y)
         {
             var learners = options.ResolveLearners()
-                .Select((name, i) => new LearnerState(name, new LocalSearch(SearchSpaces.For(name), options.Seed * 31 + i)))
+                .Select((name, i) => new LearnerState(name, new LocalSearch(SearchSpaces.For(name), options.Seed * 31 + i, SearchSpaces.Portfolio(name))))
                 .ToList();
             TrialOutcome? best = null;
             LeaderboardEntry? bestEntry = null;
@@ -235,7 +281,7 @@ public sealed class AutoMlTrainer
                 if (options.MaxTrials is { } max && trial >= max) break;
                 var reserve = best is null ? TimeSpan.Zero : RefitReserve(bestEntry!, folds.Count);
                 var searchDeadline = best is null ? _budget * 0.6 : _budget * 0.97 - reserve;
-                var learner = PickLearner(learners, best?.Loss ?? double.PositiveInfinity, deterministic);
+                var learner = PickLearner(learners, best?.Loss ?? double.PositiveInfinity);
                 if (learner is null) break;
                 // Skip a learner whose typical trial would overrun the search deadline; stop when none fits.
                 if (best is not null && _clock.Elapsed + TimeSpan.FromSeconds(TrialSecondsAverage(learner) * 0.5) > searchDeadline)
@@ -251,11 +297,12 @@ public sealed class AutoMlTrainer
                 TrialOutcome outcome;
                 try
                 {
-                    outcome = RunTrial(learner.Name, parameters, folds, y, searchDeadline, best);
+                    // A learner's first trial is never pruned, so every learner gets one honest estimate.
+                    outcome = RunTrial(learner.Name, parameters, folds, y, searchDeadline, learner.Trials == 0 ? null : best);
                 }
                 catch (XgboostException e)
                 {
-                    outcome = new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), "failed: " + e.NativeMessage, [], 0);
+                    outcome = new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), "failed: " + e.NativeMessage, [], 0, []);
                 }
                 var seconds = (_clock.Elapsed - started).TotalSeconds;
                 var entry = new LeaderboardEntry(trial, learner.Name, parameters, outcome.Score, Math.Round(seconds, 3), outcome.Rounds, outcome.Status);
@@ -265,12 +312,15 @@ public sealed class AutoMlTrainer
                 learner.Trials++;
                 learner.Cost += cost;
                 learner.Search.Report(point, outcome.Status == "ok" ? outcome.Loss : double.NaN);
+                if (outcome.Status == "ok" && double.IsNaN(learner.FirstLoss)) learner.FirstLoss = outcome.Loss;
                 if (outcome.Status == "ok" && outcome.Loss < learner.BestLoss)
                 {
                     learner.BestLoss = outcome.Loss;
                     learner.CostSinceImprovement = 0;
+                    learner.CostToBest = learner.Cost;
                 }
                 else learner.CostSinceImprovement += cost;
+                if (outcome.Status == "ok" && outcome.Predictions is not null) KeepCandidate(new Candidate(outcome, entry));
                 var usable = outcome.Status == "ok" || (best is null && outcome.Predictions is not null && !double.IsNaN(outcome.Loss));
                 if (usable && (best is null || outcome.Loss < best.Loss))
                 {
@@ -292,16 +342,18 @@ public sealed class AutoMlTrainer
             // Refit ≈ one fold's training on (k/(k-1)) times the rows, plus prediction on the test rows.
             var perFold = best.Seconds / Math.Max(1, folds);
             var scale = folds > 1 ? folds / (folds - 1.0) : 1.25;
-            var seconds = perFold * scale * 1.2 + 0.2;
+            // The winner's refit with a margin; an ensemble only gets the members whose refits fit in what is left.
+            var seconds = perFold * scale * 1.5 + 0.2;
             return TimeSpan.FromSeconds(Math.Min(seconds, _budget.TotalSeconds * 0.4));
         }
 
         /// <summary>
-        /// Cost-aware choice: each learner's estimated cost for improvement is the time (or work) it has spent since its
-        /// last improvement, at least one average trial, scaled up by how far its best is from the overall best.
-        /// Learners not tried yet go first, cheapest-first order as listed.
+        /// Cost-aware choice (after FLAML's estimated cost for improvement): for the learner holding the best score, the
+        /// time (or work) spent since its last improvement, at least one average trial; for the others, also the time
+        /// they would need to close their gap to the best at the rate they have improved so far. The cheapest wins.
+        /// Learners not tried yet go first, in the order listed.
         /// </summary>
-        private static LearnerState? PickLearner(List<LearnerState> learners, double globalBest, bool deterministic)
+        private static LearnerState? PickLearner(List<LearnerState> learners, double globalBest)
         {
             var fresh = learners.FirstOrDefault(l => l.Trials == 0 && !l.Exhausted);
             if (fresh is not null) return fresh;
@@ -314,8 +366,14 @@ public sealed class AutoMlTrainer
                 var eci = Math.Max(l.CostSinceImprovement, average);
                 if (!double.IsInfinity(globalBest) && l.BestLoss > globalBest)
                 {
-                    var gap = double.IsInfinity(l.BestLoss) ? 10 : (l.BestLoss - globalBest) / Math.Max(Math.Abs(globalBest), 1e-6);
-                    eci *= 1 + 20 * gap;
+                    if (double.IsInfinity(l.BestLoss)) eci *= 100;
+                    else
+                    {
+                        var gap = l.BestLoss - globalBest;
+                        var gained = l.FirstLoss - l.BestLoss;
+                        var toClose = gained > 0 && l.CostToBest > 0 ? gap / (gained / l.CostToBest) : eci * (1 + 20 * gap / Math.Max(Math.Abs(globalBest), 1e-6));
+                        eci = Math.Max(eci * 2, toClose);
+                    }
                 }
                 if (eci < bestEci) { bestEci = eci; choice = l; }
             }
@@ -361,8 +419,7 @@ public sealed class AutoMlTrainer
                 for (var r = 0; r < fold.ValidRows.Length; r++)
                     Array.Copy(p, r * width, predictions, fold.ValidRows[r] * width, width);
                 var foldTruth = fold.ValidRows.Select(i => y[i]).ToArray();
-                var (foldScore, _) = Score(foldTruth, p, tune: false);
-                foldLosses.Add(ToLoss(foldScore));
+                foldLosses.Add(SearchLoss(foldTruth, p, Score(foldTruth, p, tune: false).Score));
                 if (status != "ok") break;
                 // Successive-halving style pruning: stop a trial whose folds so far are all clearly worse than the best's.
                 if (best is not null && folds.Count > 1 && foldLosses.Count < folds.Count && best.FoldLosses.Length == folds.Count)
@@ -374,10 +431,96 @@ public sealed class AutoMlTrainer
                 }
             }
             var validRows = folds.Take(foldLosses.Count).SelectMany(f => f.ValidRows).Order().ToArray();
-            if (validRows.Length == 0) return new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), status, [], work);
+            if (validRows.Length == 0) return new TrialOutcome(double.NaN, double.NaN, 0, null, new DecisionRule(), status, [], work, []);
             var truth = validRows.Select(i => y[i]).ToArray();
-            var (score, rule) = Score(truth, Gather(predictions, validRows, width), tune: options.TuneDecisionRule);
-            return new TrialOutcome(score, ToLoss(score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work);
+            var gathered = Gather(predictions, validRows, width);
+            var (score, rule) = Score(truth, gathered, tune: options.TuneDecisionRule);
+            return new TrialOutcome(score, SearchLoss(truth, gathered, score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work, validRows);
+        }
+
+        private sealed record Candidate(TrialOutcome Outcome, LeaderboardEntry Entry);
+
+        private sealed record Ensemble(IReadOnlyList<(Candidate Candidate, double Weight)> Members, float[] Predictions, int[] ValidRows, DecisionRule Rule);
+
+        private const int MaxCandidates = 12;
+        private readonly List<Candidate> _candidates = [];
+
+        private void KeepCandidate(Candidate candidate)
+        {
+            _candidates.Add(candidate);
+            _candidates.Sort((a, b) => a.Outcome.Loss.CompareTo(b.Outcome.Loss));
+            if (_candidates.Count > MaxCandidates) _candidates.RemoveAt(_candidates.Count - 1);
+        }
+
+        /// <summary>
+        /// Greedy forward selection with replacement (Caruana et al.) over the kept trials' validation predictions,
+        /// by log loss for classification (a smooth, proper score) and by the metric for regression. The ensemble is
+        /// used when it has two or more distinct members, scores at least as well as the single winner on the run's
+        /// metric, and its refit fits in the time left; otherwise the winner stands alone.
+        /// </summary>
+        private Ensemble SelectEnsemble(TrialOutcome best, LeaderboardEntry bestEntry, float[] y, int foldCount)
+        {
+            var single = new Ensemble([(new Candidate(best, bestEntry), 1.0)], Gather(best.Predictions!, best.ValidRows, Width), best.ValidRows, best.Rule);
+            var pool = _candidates.Where(c => c.Outcome.ValidRows.SequenceEqual(best.ValidRows)).ToList();
+            if (pool.Count < 2) return single;
+            var width = Width;
+            var rows = best.ValidRows;
+            var truth = rows.Select(i => y[i]).ToArray();
+            var predictions = pool.Select(c => Gather(c.Outcome.Predictions!, rows, width)).ToList();
+            var sum = new double[truth.Length * width];
+            var counts = new int[pool.Count];
+            var chosen = 0;
+            var currentLoss = double.PositiveInfinity;
+            var trial = new float[sum.Length];
+            for (var step = 0; step < 20; step++)
+            {
+                var pick = -1;
+                var pickLoss = currentLoss;
+                for (var c = 0; c < pool.Count; c++)
+                {
+                    for (var i = 0; i < trial.Length; i++) trial[i] = (float)((sum[i] + predictions[c][i]) / (chosen + 1));
+                    var loss = SelectionLoss(truth, trial);
+                    if (loss < pickLoss - 1e-9) { pick = c; pickLoss = loss; }
+                }
+                if (pick < 0) break;
+                for (var i = 0; i < sum.Length; i++) sum[i] += predictions[pick][i];
+                counts[pick]++;
+                chosen++;
+                currentLoss = pickLoss;
+            }
+            var members = Enumerable.Range(0, pool.Count).Where(c => counts[c] > 0).Select(c => (pool[c], counts[c] / (double)chosen)).ToList();
+            // Refit cost: each member trains once more on all training rows; keep the heaviest-weighted members that fit.
+            var left = (_budget - _clock.Elapsed).TotalSeconds - 0.2;
+            members = members.OrderByDescending(m => m.Item2).ToList();
+            var affordable = new List<(Candidate, double)>();
+            var spent = 0.0;
+            foreach (var m in members)
+            {
+                var cost = m.Item1.Entry.Seconds / Math.Max(1, foldCount) * (foldCount > 1 ? foldCount / (foldCount - 1.0) : 1.25) * 1.2;
+                if (affordable.Count > 0 && spent + cost > left) continue;
+                affordable.Add(m);
+                spent += cost;
+            }
+            if (affordable.Count < 2) return single;
+            var total = affordable.Sum(m => m.Item2);
+            var normalised = affordable.Select(m => (m.Item1, m.Item2 / total)).ToList();
+            var average = new float[truth.Length * width];
+            foreach (var (candidate, weight) in normalised)
+            {
+                var p = predictions[pool.IndexOf(candidate)];
+                for (var i = 0; i < average.Length; i++) average[i] += (float)(weight * p[i]);
+            }
+            var (score, rule) = Score(truth, average, options.TuneDecisionRule);
+            var bestScore = Score(truth, single.Predictions, options.TuneDecisionRule).Score;
+            if (ToLoss(score) > ToLoss(bestScore)) return single;
+            return new Ensemble(normalised, average, rows, rule);
+        }
+
+        private double SelectionLoss(float[] truth, float[] predictions)
+        {
+            if (_task != TaskKind.Regression) return Metrics.Classification("logloss", truth, predictions, _classes);
+            var metric = _metric == "mae" ? "mae" : "rmse";
+            return Metrics.Regression(metric, truth, predictions);
         }
 
         private static double Spread(double[] values)
@@ -398,6 +541,16 @@ public sealed class AutoMlTrainer
         }
 
         private double ToLoss(double score) => Metrics.HigherIsBetter(_metric) ? -score : score;
+
+        /// <summary>
+        /// What the search minimises. For label-based metrics (f1, macro_f1, accuracy) it is the validation log loss:
+        /// those metrics jump with a handful of rows, so choosing among hundreds of trials by them mostly picks noise,
+        /// while the decision rule tuned afterwards turns good probabilities into the metric. Other metrics are used as they are.
+        /// </summary>
+        private double SearchLoss(float[] truth, float[] predictions, double score) =>
+            _task != TaskKind.Regression && _metric is "f1" or "macro_f1" or "accuracy"
+                ? Metrics.Classification("logloss", truth, predictions, _classes)
+                : ToLoss(score);
 
         private Dictionary<string, double> AllMetrics(float[] truth, float[] predictions, DecisionRule rule)
         {
@@ -433,14 +586,22 @@ public sealed class AutoMlTrainer
             return colon >= 0 && double.TryParse(line.AsSpan(colon + 1).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.PositiveInfinity;
         }
 
-        private static IReadOnlyList<FeatureImportance> Importance(Booster booster, string learner, FeaturePreparation preparation)
+        /// <summary>Each member's gain (weight for linear models) summed per original column, normalised, then averaged with the member weights.</summary>
+        private static IReadOnlyList<FeatureImportance> Importance(List<Booster> boosters, List<EnsembleMember> members, FeaturePreparation preparation)
         {
-            var scores = booster.FeatureScores(learner == LearnerNames.Linear ? "weight" : "total_gain");
             var byColumn = preparation.InputColumns.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
-            foreach (var (name, value) in scores)
+            for (var m = 0; m < boosters.Count; m++)
             {
-                if (name.Length < 2 || name[0] != 'f' || !int.TryParse(name.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)) continue;
-                if (index < preparation.FeatureSources.Count) byColumn[preparation.FeatureSources[index]] += value;
+                var scores = boosters[m].FeatureScores(members[m].Learner == LearnerNames.Linear ? "weight" : "total_gain");
+                var own = preparation.InputColumns.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
+                foreach (var (name, value) in scores)
+                {
+                    if (name.Length < 2 || name[0] != 'f' || !int.TryParse(name.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)) continue;
+                    if (index < preparation.FeatureSources.Count) own[preparation.FeatureSources[index]] += value;
+                }
+                var sum = own.Values.Sum();
+                if (sum <= 0) continue;
+                foreach (var (column, value) in own) byColumn[column] += members[m].Weight * value / sum;
             }
             var total = byColumn.Values.Sum();
             return byColumn

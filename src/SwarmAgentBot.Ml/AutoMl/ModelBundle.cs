@@ -44,6 +44,18 @@ public sealed record TrainingConfig
     };
 }
 
+/// <summary>One model of a bundle: an ensemble averages its members' outputs with these weights (a single model is one member of weight 1).</summary>
+/// <param name="Learner">xgb_tree, xgb_forest or xgb_linear.</param>
+/// <param name="Parameters">Its XGBoost parameters.</param>
+/// <param name="Rounds">Boosting rounds.</param>
+/// <param name="Weight">Share in the average (members' weights sum to 1).</param>
+public sealed record EnsembleMember(string Learner, IReadOnlyDictionary<string, string> Parameters, int Rounds, double Weight)
+{
+    /// <summary>The member's XGBoost model as JSON (stored as model.json for the first member, model-N.json for the others).</summary>
+    [JsonIgnore]
+    public byte[] ModelJson { get; init; } = [];
+}
+
 /// <summary>
 /// A trained model and everything needed to serve, explain and reproduce it: the XGBoost model (JSON), the fitted
 /// preparation (JSON), the decision rule, metrics on held-out test rows, the leaderboard, feature importance by
@@ -72,14 +84,24 @@ public sealed class ModelBundle
     public required string Target { get; init; }
     /// <summary>The metric optimised.</summary>
     public required string Metric { get; init; }
-    /// <summary>Winning learner.</summary>
+    /// <summary>Winning learner, or "ensemble" when <see cref="Members"/> has several models.</summary>
     public required string Learner { get; init; }
     /// <summary>Winning XGBoost parameters.</summary>
     public required IReadOnlyDictionary<string, string> Parameters { get; init; }
     /// <summary>Boosting rounds of the final model.</summary>
     public required int Rounds { get; init; }
-    /// <summary>The XGBoost model as JSON (XGBoosterSaveModelToBuffer, format json).</summary>
+    /// <summary>The (first) XGBoost model as JSON (XGBoosterSaveModelToBuffer, format json).</summary>
     public required byte[] ModelJson { get; init; }
+
+    /// <summary>
+    /// The models whose outputs are averaged (weights sum to 1). Empty means the single model in <see cref="ModelJson"/>;
+    /// use <see cref="AllMembers"/> to get the list either way.
+    /// </summary>
+    public IReadOnlyList<EnsembleMember> Members { get; init; } = [];
+
+    /// <summary>The members, or the single model as one member of weight 1.</summary>
+    public IReadOnlyList<EnsembleMember> AllMembers =>
+        Members.Count > 0 ? Members : [new EnsembleMember(Learner, Parameters, Rounds, 1.0) { ModelJson = ModelJson }];
     /// <summary>The fitted preparation.</summary>
     public required FeaturePreparation Preparation { get; init; }
     /// <summary>How probabilities become labels.</summary>
@@ -150,6 +172,9 @@ public sealed class ModelBundle
         }
     }
 
+    /// <summary>File name of a member's model: model.json for the first, model-N.json after it.</summary>
+    public static string MemberFile(int index) => index == 0 ? ModelFile : $"model-{index}.json";
+
     /// <summary>Loads a bundle from a folder or a .zip file.</summary>
     /// <exception cref="FileNotFoundException">Nothing at the path.</exception>
     /// <exception cref="InvalidDataException">Not a model bundle (a file is missing or unreadable).</exception>
@@ -164,6 +189,8 @@ public sealed class ModelBundle
                 if (!File.Exists(file)) throw new InvalidDataException($"{path} is not a model bundle: {name} is missing.");
                 files[name] = await File.ReadAllBytesAsync(file, cancellationToken);
             }
+            foreach (var file in Directory.EnumerateFiles(path, "model-*.json"))
+                files[Path.GetFileName(file)] = await File.ReadAllBytesAsync(file, cancellationToken);
             return FromEntries(files, path);
         }
         if (File.Exists(path))
@@ -199,8 +226,12 @@ public sealed class ModelBundle
     private IEnumerable<(string Name, byte[] Bytes)> Entries()
     {
         var manifest = new Manifest(1, ModelId, CreatedAt, Task, Target, Metric, Learner, Parameters, Rounds, DecisionRule,
-            TestMetrics, ValidationMetrics, FeatureImportance, Config, DatasetSha256, TrainingRows, TestRows, XgboostVersion, ClassLabels);
+            TestMetrics, ValidationMetrics, FeatureImportance, Config, DatasetSha256, TrainingRows, TestRows, XgboostVersion, ClassLabels)
+        {
+            Members = Members,
+        };
         yield return (ModelFile, ModelJson);
+        for (var i = 1; i < Members.Count; i++) yield return (MemberFile(i), Members[i].ModelJson);
         yield return (PreparationFile, System.Text.Encoding.UTF8.GetBytes(Preparation.ToJson()));
         yield return (ManifestFile, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
         yield return (LeaderboardFile, JsonSerializer.SerializeToUtf8Bytes(Leaderboard, Json));
@@ -222,6 +253,7 @@ public sealed class ModelBundle
                 ValidationMetrics = manifest.ValidationMetrics, Leaderboard = leaderboard, FeatureImportance = manifest.FeatureImportance,
                 Config = manifest.Config, DatasetSha256 = manifest.DatasetSha256, TrainingRows = manifest.TrainingRows, TestRows = manifest.TestRows,
                 XgboostVersion = manifest.XgboostVersion,
+                Members = manifest.Members.Select((m, i) => m with { ModelJson = Need(MemberFile(i)) }).ToList(),
             };
         }
         catch (JsonException e)
@@ -234,5 +266,8 @@ public sealed class ModelBundle
         int FormatVersion, string ModelId, DateTimeOffset CreatedAt, TaskKind Task, string Target, string Metric, string Learner,
         IReadOnlyDictionary<string, string> Parameters, int Rounds, DecisionRule DecisionRule, IReadOnlyDictionary<string, double> TestMetrics,
         IReadOnlyDictionary<string, double> ValidationMetrics, IReadOnlyList<FeatureImportance> FeatureImportance, TrainingConfig Config,
-        string DatasetSha256, int TrainingRows, int TestRows, string XgboostVersion, IReadOnlyList<string> ClassLabels);
+        string DatasetSha256, int TrainingRows, int TestRows, string XgboostVersion, IReadOnlyList<string> ClassLabels)
+    {
+        public IReadOnlyList<EnsembleMember> Members { get; init; } = [];
+    }
 }

@@ -19,8 +19,10 @@ public sealed record Prediction(string? Label, double? Value, double[]? Probabil
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    private readonly Booster _booster;
-    private readonly DenseScorer _scorer;
+    private readonly Booster[] _boosters;
+    private readonly DenseScorer[] _scorers;
+    private readonly double[] _weights;
+    private readonly float[] _average;
     private readonly object _gate = new();
     private readonly int _threads;
 
@@ -28,10 +30,26 @@ public sealed class Predictor : IDisposable
     {
         Bundle = bundle;
         _threads = threads;
-        _booster = Booster.Load(bundle.ModelJson);
-        // One record at a time is fastest on one thread: no fork/join overhead.
-        _booster.SetParameter("nthread", "1");
-        _scorer = new DenseScorer(_booster, bundle.Preparation.FeatureCount, maxRows: 1, inplace: bundle.Learner != LearnerNames.Linear);
+        var members = bundle.AllMembers;
+        _weights = members.Select(m => m.Weight).ToArray();
+        _boosters = new Booster[members.Count];
+        _scorers = new DenseScorer[members.Count];
+        try
+        {
+            for (var i = 0; i < members.Count; i++)
+            {
+                _boosters[i] = Booster.Load(members[i].ModelJson);
+                // One record at a time is fastest on one thread: no fork/join overhead.
+                _boosters[i].SetParameter("nthread", "1");
+                _scorers[i] = new DenseScorer(_boosters[i], bundle.Preparation.FeatureCount, maxRows: 1, inplace: members[i].Learner != LearnerNames.Linear);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        _average = new float[Math.Max(1, bundle.Task == TaskKind.MulticlassClassification ? bundle.ClassLabels.Count : 1)];
     }
 
     /// <summary>Creates a predictor for a bundle in memory.</summary>
@@ -61,9 +79,17 @@ public sealed class Predictor : IDisposable
     {
         lock (_gate)
         {
-            var input = _scorer.Input;
+            var input = _scorers[0].Input;
             Bundle.Preparation.TransformRecord(record, input);
-            return Interpret(_scorer.Score(1));
+            if (_scorers.Length == 1) return Interpret(_scorers[0].Score(1));
+            Array.Clear(_average);
+            for (var m = 0; m < _scorers.Length; m++)
+            {
+                if (m > 0) input.CopyTo(_scorers[m].Input);
+                var scores = _scorers[m].Score(1);
+                for (var k = 0; k < _average.Length; k++) _average[k] += (float)(_weights[m] * scores[k]);
+            }
+            return Interpret(_average);
         }
     }
 
@@ -88,15 +114,23 @@ public sealed class Predictor : IDisposable
         using var matrix = DMatrix.FromDense(features.Values, features.Rows, features.Columns, _threads);
         lock (_gate)
         {
-            _booster.SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
-            try
+            float[]? total = null;
+            for (var m = 0; m < _boosters.Length; m++)
             {
-                return _booster.Predict(matrix);
+                _boosters[m].SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
+                try
+                {
+                    var scores = _boosters[m].Predict(matrix);
+                    if (_boosters.Length == 1) return scores;
+                    total ??= new float[scores.Length];
+                    for (var i = 0; i < scores.Length; i++) total[i] += (float)(_weights[m] * scores[i]);
+                }
+                finally
+                {
+                    _boosters[m].SetParameter("nthread", "1");
+                }
             }
-            finally
-            {
-                _booster.SetParameter("nthread", "1");
-            }
+            return total!;
         }
     }
 
@@ -145,7 +179,7 @@ public sealed class Predictor : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _scorer.Dispose();
-        _booster.Dispose();
+        foreach (var s in _scorers) s?.Dispose();
+        foreach (var b in _boosters) b?.Dispose();
     }
 }

@@ -31,7 +31,8 @@ internal static class SearchSpaces
         [
             new("max_leaves", 4, 512, 4, Log: true, Integer: true),
             new("min_child_weight", 0.01, 64, 1, Log: true),
-            new("eta", 0.01, 1.0, 0.1, Log: true),
+            // XGBoost's default step: with early stopping, a large step converges in few rounds, so the first trial is cheap.
+            new("eta", 0.01, 1.0, 0.3, Log: true),
             new("subsample", 0.5, 1.0, 1.0),
             new("colsample_bytree", 0.3, 1.0, 1.0),
             new("colsample_bylevel", 0.3, 1.0, 1.0),
@@ -53,6 +54,24 @@ internal static class SearchSpaces
             new("lambda", 1e-5, 10, 1e-4, Log: true),
         ],
         _ => throw new ArgumentOutOfRangeException(nameof(learner), learner, "Unknown learner."),
+    };
+
+    /// <summary>
+    /// A few configurations known to work well on typical tables, tried right after the low-cost start so the local
+    /// search has a good incumbent early (values by parameter name; the rest stay at their start values).
+    /// </summary>
+    public static IReadOnlyList<Dictionary<string, double>> Portfolio(string learner) => learner switch
+    {
+        LearnerNames.Tree =>
+        [
+            new() { ["max_leaves"] = 32, ["eta"] = 0.05, ["subsample"] = 0.8, ["colsample_bytree"] = 0.8 },
+            new() { ["max_leaves"] = 8, ["min_child_weight"] = 2, ["eta"] = 0.05, ["subsample"] = 0.9, ["colsample_bytree"] = 0.6, ["lambda"] = 4 },
+        ],
+        LearnerNames.Forest =>
+        [
+            new() { ["num_parallel_tree"] = 100, ["max_leaves"] = 256, ["min_child_weight"] = 0.5, ["subsample"] = 0.63, ["colsample_bynode"] = 0.5 },
+        ],
+        _ => [],
     };
 
     /// <summary>The full XGBoost parameter set for a point of a learner's space.</summary>
@@ -131,11 +150,16 @@ internal sealed class LocalSearch
     private int _failures;
     private bool _started;
 
-    public LocalSearch(IReadOnlyList<Hyperparameter> space, int seed)
+    private readonly Queue<double[]> _portfolio = new();
+    private bool _fromPortfolio;
+
+    public LocalSearch(IReadOnlyList<Hyperparameter> space, int seed, IReadOnlyList<Dictionary<string, double>>? portfolio = null)
     {
         _space = space;
         _random = new Random(seed);
         _incumbent = space.Select(h => h.ToUnit(h.Init)).ToArray();
+        foreach (var point in portfolio ?? [])
+            _portfolio.Enqueue(space.Select(h => h.ToUnit(point.TryGetValue(h.Name, out var v) ? v : h.Init)).ToArray());
         _initialStep = 0.1 * Math.Sqrt(space.Count);
         _minimumStep = 0.01;
         _step = _initialStep;
@@ -149,7 +173,13 @@ internal sealed class LocalSearch
     /// <summary>Next point to try.</summary>
     public double[] Propose()
     {
+        _fromPortfolio = false;
         if (!_started) return (double[])_incumbent.Clone();
+        if (_portfolio.Count > 0)
+        {
+            _fromPortfolio = true;
+            return _portfolio.Dequeue();
+        }
         if (_direction is not null && !_triedOpposite)
         {
             _triedOpposite = true;
@@ -167,6 +197,12 @@ internal sealed class LocalSearch
         {
             _started = true;
             _incumbentLoss = double.IsNaN(loss) ? double.PositiveInfinity : loss;
+            return;
+        }
+        if (_fromPortfolio)
+        {
+            // A portfolio point only replaces the incumbent when better; it says nothing about the step size.
+            if (!double.IsNaN(loss) && loss < _incumbentLoss) { _incumbent = point; _incumbentLoss = loss; }
             return;
         }
         if (!double.IsNaN(loss) && loss < _incumbentLoss)

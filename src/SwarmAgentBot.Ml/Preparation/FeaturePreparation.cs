@@ -21,6 +21,9 @@ public sealed record PreparedTraining(FeaturePreparation Preparation, FeatureMat
 /// </summary>
 public sealed class FeaturePreparation
 {
+    /// <summary>Categories with fewer training rows than this are target-encoded as the overall mean.</summary>
+    private const int MinTargetEncodingCount = 5;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -89,7 +92,7 @@ public sealed class FeaturePreparation
         var y = task == TaskKind.Regression
             ? targetValues.Select(v => { ColumnTypeInference.TryParseNumber(v, out var d); return (float)d; }).ToArray()
             : targetValues.Select(v => (float)labelIndex[v]).ToArray();
-        CheckRowCounts(options.Target, task, labels, y);
+        if (options.CheckRowCounts) CheckRowCounts(options.Target, task, labels, y);
 
         var train = keptRows.Length == data.RowCount ? data : data.SelectRows(keptRows);
         var dropped = new List<DroppedColumn>();
@@ -434,6 +437,9 @@ public sealed class FeaturePreparation
             sums[v] = (acc.Sum, acc.Count + 1);
         }
         for (var j = 0; j < k; j++) prior[j] /= Math.Max(1, rows.Length);
+        // Categories seen only a few times carry more noise than signal: they get the overall mean (the frequency
+        // feature still tells the model they are rare).
+        foreach (var rare in sums.Where(kv => kv.Value.Count < MinTargetEncodingCount).Select(kv => kv.Key).ToList()) sums.Remove(rare);
         var means = sums.ToDictionary(
             kv => kv.Key,
             kv => Enumerable.Range(0, k).Select(j => (kv.Value.Sum[j] + smoothing * prior[j]) / (kv.Value.Count + smoothing)).ToArray(),

@@ -28,6 +28,12 @@ public sealed record PreparationOptions
 
     /// <summary>Seed for the target-encoding folds.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Whether to insist on 20 rows and two rows per class. The trainer checks the whole table once, then fits on its
+    /// training part, where a two-row class may keep a single row.
+    /// </summary>
+    internal bool CheckRowCounts { get; init; } = true;
 }
 
 /// <summary>A column not used as a feature, and why (identifier, free text, all missing, copy of the target, asked to drop).</summary>

@@ -36,7 +36,7 @@ public sealed unsafe class DenseScorer : IDisposable
         _interfaces = new byte[maxRows + 1][];
         for (var r = 1; r <= maxRows; r++)
             _interfaces[r] = Booster.Utf8Z($"{{\"data\":[{address},true],\"shape\":[{r},{columns}],\"strides\":null,\"typestr\":\"<f4\",\"version\":3}}");
-        _config = Booster.Utf8Z("{\"type\":0,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false,\"missing\":NaN,\"cache_id\":0}");
+        _config = Booster.Utf8Z("{\"type\":0,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false,\"cache_id\":0,\"missing\":NaN}");
     }
 
     /// <summary>Features per row.</summary>
@@ -72,6 +72,15 @@ public sealed unsafe class DenseScorer : IDisposable
 
     /// <inheritdoc />
     public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees the native buffer if the owner forgot to dispose.</summary>
+    ~DenseScorer() => Free();
+
+    private void Free()
     {
         if (_disposed) return;
         _disposed = true;

@@ -46,7 +46,10 @@ internal static class XgbNative
     public static void Check(int code, string operation)
     {
         if (code == 0) return;
-        var message = Marshal.PtrToStringUTF8(XGBGetLastError());
+        var message = Marshal.PtrToStringUTF8(XGBGetLastError()) ?? "";
+        // XGBoost appends a native stack trace; the first part is the explanation a person needs.
+        var trace = message.IndexOf("Stack trace:", StringComparison.Ordinal);
+        if (trace > 0) message = message[..trace];
         throw new XgboostException(operation, string.IsNullOrWhiteSpace(message) ? "(XGBoost gave no message)" : message.Trim());
     }
 }

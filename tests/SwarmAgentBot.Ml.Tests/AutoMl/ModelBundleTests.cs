@@ -1,0 +1,179 @@
+using SwarmAgentBot.Ml.AutoMl;
+using SwarmAgentBot.Ml.Preparation;
+using SwarmAgentBot.Ml.Tabular;
+
+namespace SwarmAgentBot.Ml.Tests.AutoMl;
+
+public sealed class ModelBundleTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "bundle-tests-" + Guid.NewGuid().ToString("N"));
+    private ModelBundle _binary = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_dir);
+        var result = await new AutoMlTrainer().TrainAsync(Synthetic.Churn(600), new AutoMlOptions { Target = "churn", Metric = "f1", MaxTrials = 4, Threads = 1, TimeBudget = TimeSpan.FromSeconds(30) });
+        _binary = result.Bundle;
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private static Dictionary<string, object?> Record(int tenure, string plan) => new()
+    {
+        ["tenure"] = tenure, ["charges"] = 42.0, ["plan"] = plan, ["city"] = "city4", ["paperless"] = "No", ["signup"] = "2021-05-06",
+    };
+
+    [Fact]
+    public async Task AFolderBundleLoadsBackAndPredictsIdentically()
+    {
+        var path = Path.Combine(_dir, "folder");
+        await _binary.SaveAsync(path);
+        Assert.True(File.Exists(Path.Combine(path, ModelBundle.ModelFile)));
+        Assert.True(File.Exists(Path.Combine(path, ModelBundle.PreparationFile)));
+        var loaded = await ModelBundle.LoadAsync(path);
+        Assert.Equal(_binary.ModelId, loaded.ModelId);
+        Assert.Equal(_binary.TestMetrics, loaded.TestMetrics);
+        Assert.Equal(_binary.Leaderboard.Count, loaded.Leaderboard.Count);
+        Assert.Equal(_binary.DecisionRule.Threshold, loaded.DecisionRule.Threshold);
+        Assert.Equal(_binary.DatasetSha256, loaded.DatasetSha256);
+        Assert.Equal(_binary.Config.Seed, loaded.Seed);
+
+        var table = Synthetic.Churn(80, seed: 5);
+        using var before = Predictor.Create(_binary);
+        using var after = Predictor.Create(loaded);
+        var a = before.PredictTable(table);
+        var b = after.PredictTable(table);
+        Assert.Equal(a.Select(p => p.Label), b.Select(p => p.Label));
+        Assert.Equal(a.Select(p => p.Probabilities![1]), b.Select(p => p.Probabilities![1]));
+    }
+
+    [Fact]
+    public async Task AZipBundleLoadsBackAndPredictsIdentically()
+    {
+        var path = Path.Combine(_dir, "model.zip");
+        await using (var file = File.Create(path)) await _binary.SaveAsync(file);
+        using var predictor = await Predictor.LoadAsync(path);
+        using var original = Predictor.Create(_binary);
+        var record = Record(3, "basic");
+        Assert.Equal(original.Predict(record), predictor.Predict(record), PredictionComparer.Instance);
+    }
+
+    [Fact]
+    public async Task SavingOverAnExistingBundleIsRefused()
+    {
+        var path = Path.Combine(_dir, "twice");
+        await _binary.SaveAsync(path);
+        await Assert.ThrowsAsync<IOException>(() => _binary.SaveAsync(path));
+        Assert.Single(Directory.GetDirectories(_dir), d => d.EndsWith("twice"));
+    }
+
+    [Fact]
+    public async Task SomethingElseIsNotABundle()
+    {
+        var path = Path.Combine(_dir, "not-a-bundle");
+        Directory.CreateDirectory(path);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ModelBundle.LoadAsync(path));
+        Assert.Contains("model.json is missing", error.Message);
+        await Assert.ThrowsAsync<FileNotFoundException>(() => ModelBundle.LoadAsync(Path.Combine(_dir, "nothing-here")));
+    }
+
+    [Fact]
+    public void ASingleRecordPredictsLikeTheSameRowInATable()
+    {
+        using var predictor = Predictor.Create(_binary);
+        var table = CsvTable.ParseText("tenure,charges,plan,city,paperless,signup\n3,42,basic,city4,No,2021-05-06\n");
+        var fromTable = predictor.PredictTable(table)[0];
+        var fromRecord = predictor.Predict(Record(3, "basic"));
+        Assert.Equal(fromTable, fromRecord, PredictionComparer.Instance);
+        Assert.Equal(1.0, fromRecord.Probabilities!.Sum(), 6);
+        Assert.Contains(fromRecord.Label, _binary.ClassLabels);
+        Assert.Null(fromRecord.Value);
+    }
+
+    [Fact]
+    public void LongTenureOnAPremiumPlanIsLessLikelyToChurn()
+    {
+        using var predictor = Predictor.Create(_binary);
+        var risky = predictor.Predict(Record(1, "basic")).Probabilities![1];
+        var safe = predictor.Predict(Record(70, "pro")).Probabilities![1];
+        Assert.True(risky > safe, $"risky {risky} vs safe {safe}");
+    }
+
+    [Fact]
+    public void AMissingFieldIsNamedInTheError()
+    {
+        using var predictor = Predictor.Create(_binary);
+        var record = Record(3, "basic");
+        record.Remove("plan");
+        var error = Assert.Throws<RecordValidationException>(() => predictor.Predict(record));
+        Assert.Equal("plan", error.Field);
+    }
+
+    [Fact]
+    public async Task PredictionsAreWrittenAsCsvWithAProbabilityPerClass()
+    {
+        using var predictor = Predictor.Create(_binary);
+        var table = Synthetic.Churn(5, seed: 6);
+        var writer = new StringWriter();
+        await predictor.WriteCsvAsync(predictor.PredictTable(table), writer);
+        var output = CsvTable.ParseText(writer.ToString());
+        Assert.Equal(["prediction", "proba_no", "proba_yes"], output.ColumnNames);
+        Assert.Equal(5, output.RowCount);
+    }
+
+    [Fact]
+    public async Task ALinearWinnerIsServedToo()
+    {
+        var result = await new AutoMlTrainer().TrainAsync(Synthetic.Regression(200), new AutoMlOptions { Target = "y", Learners = [LearnerNames.Linear], MaxTrials = 2, TimeBudget = TimeSpan.FromSeconds(30) });
+        using var predictor = Predictor.Create(result.Bundle);
+        var value = predictor.Predict(new Dictionary<string, object?> { ["a"] = 5, ["b"] = 1, ["kind"] = "z" }).Value!.Value;
+        // y = 3·5 − 2·1 + 5 + noise(0..1) ≈ 18.5
+        Assert.InRange(value, 15, 22);
+    }
+
+    [Fact]
+    public async Task AnEnsembleBundleAveragesItsMembersAndSurvivesARoundTrip()
+    {
+        var data = Synthetic.Churn(400);
+        var tree = (await new AutoMlTrainer().TrainAsync(data, new AutoMlOptions { Target = "churn", Learners = [LearnerNames.Tree], MaxTrials = 1, TestFraction = 0, TimeBudget = TimeSpan.FromSeconds(30) })).Bundle;
+        var linear = (await new AutoMlTrainer().TrainAsync(data, new AutoMlOptions { Target = "churn", Learners = [LearnerNames.Linear], MaxTrials = 1, TestFraction = 0, TimeBudget = TimeSpan.FromSeconds(30) })).Bundle;
+        // Same data, options and seed: both runs fit the same preparation, so their models read the same features.
+        Assert.Equal(tree.Preparation.ToJson(), linear.Preparation.ToJson());
+        var ensemble = new ModelBundle
+        {
+            ModelId = "m-ensemble", CreatedAt = DateTimeOffset.UtcNow, Task = tree.Task, Target = tree.Target, Metric = tree.Metric,
+            Learner = "ensemble", Parameters = tree.Parameters, Rounds = tree.Rounds, ModelJson = tree.ModelJson, Preparation = tree.Preparation,
+            Members = [tree.AllMembers[0] with { Weight = 0.75 }, linear.AllMembers[0] with { Weight = 0.25 }],
+            Config = tree.Config, DatasetSha256 = tree.DatasetSha256,
+        };
+        var path = Path.Combine(_dir, "ensemble");
+        await ensemble.SaveAsync(path);
+        Assert.True(File.Exists(Path.Combine(path, "model-1.json")));
+        using var loaded = await Predictor.LoadAsync(path);
+        Assert.Equal(2, loaded.Bundle.AllMembers.Count);
+        using var treeOnly = Predictor.Create(tree);
+        using var linearOnly = Predictor.Create(linear);
+        var record = Record(5, "basic");
+        var expected = 0.75 * treeOnly.Predict(record).Probabilities![1] + 0.25 * linearOnly.Predict(record).Probabilities![1];
+        Assert.Equal(expected, loaded.Predict(record).Probabilities![1], 5);
+        var table = Synthetic.Churn(20, seed: 8);
+        var batch = loaded.PredictTable(table).Select(p => Math.Round(p.Probabilities![1], 5));
+        var oneByOne = Enumerable.Range(0, table.RowCount).Select(r => Math.Round(loaded.Predict(RowRecord(table, r)).Probabilities![1], 5));
+        Assert.Equal(batch, oneByOne);
+    }
+
+    private static Dictionary<string, object?> RowRecord(TabularData table, int row) =>
+        Enumerable.Range(0, table.ColumnCount).ToDictionary(c => table.ColumnNames[c], c => (object?)table[row, c]);
+
+    private sealed class PredictionComparer : IEqualityComparer<Prediction>
+    {
+        public static readonly PredictionComparer Instance = new();
+        public bool Equals(Prediction? x, Prediction? y) =>
+            x!.Label == y!.Label && x.Value == y.Value && (x.Probabilities ?? []).SequenceEqual(y.Probabilities ?? []);
+        public int GetHashCode(Prediction obj) => obj.Label?.GetHashCode() ?? 0;
+    }
+}
