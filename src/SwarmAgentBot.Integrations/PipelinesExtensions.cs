@@ -26,7 +26,11 @@ public static class PipelinesExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         builder.Services.AddLocalProcessJobs(asJobRunner: !options.UsesKubernetes);
-        if (options.UsesKubernetes) builder.Services.AddKubernetesJobRunner();
+        if (options.UsesKubernetes)
+        {
+            builder.Services.AddKubernetesJobRunner();
+            builder.Services.AddSingleton<SwarmAgentBot.Agents.Agents.Registry.IServingDeployer, Kubernetes.ServingManifestRenderer>();
+        }
         return builder;
     }
 
