@@ -146,9 +146,11 @@ public static class WorkerCommands
     }
 
     /// <summary>
-    /// Metrics and outputs from a command's JSON result: top-level numbers are metrics, top-level
-    /// scalars are outputs; inside objects whose name contains "metric" numbers are metrics under
-    /// their own name (a "test" set wins over others); other nested scalars are outputs "parent_key".
+    /// Metrics and outputs from a command's JSON result, with names in snake_case: top-level numbers
+    /// are metrics and top-level scalars outputs; inside an object whose name contains "metric"
+    /// numbers are metrics under their own name (a "test" set wins over others); inside any other
+    /// object scalars are outputs and numbers metrics named "parent_key" ("Dataset": {"DriftShare": 0.7}
+    /// → dataset_drift_share). Lists are left out.
     /// </summary>
     public static (Dictionary<string, double> Metrics, Dictionary<string, string> Outputs) Flatten(string printed)
     {
@@ -169,30 +171,44 @@ public static class WorkerCommands
             switch (node)
             {
                 case JsonValue v:
-                    AddScalar(key, v);
+                    Add(SnakeCase(key), v);
                     break;
                 case JsonObject obj when key.Contains("metric", StringComparison.OrdinalIgnoreCase):
                     foreach (var (name, inner) in obj)
-                        if (inner is JsonValue n && n.GetValueKind() == JsonValueKind.Number) metrics[Clean(name)] = n.GetValue<double>();
+                        if (inner is JsonValue n && n.GetValueKind() == JsonValueKind.Number) metrics[SnakeCase(name)] = n.GetValue<double>();
                     break;
                 case JsonObject obj:
                     foreach (var (name, inner) in obj)
-                        if (inner is JsonValue s) outputs[Clean(key + "_" + name)] = Text(s);
+                        if (inner is JsonValue s) Add(SnakeCase(key) + "_" + SnakeCase(name), s);
                     break;
             }
         }
         return (metrics, outputs);
 
-        void AddScalar(string key, JsonValue v)
+        void Add(string name, JsonValue v)
         {
-            outputs[Clean(key)] = Text(v);
-            if (v.GetValueKind() == JsonValueKind.Number) metrics[Clean(key)] = v.GetValue<double>();
+            outputs[name] = v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString();
+            if (v.GetValueKind() == JsonValueKind.Number) metrics[name] = v.GetValue<double>();
         }
     }
 
-    private static string Text(JsonValue v) => v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString();
-
-    private static string Clean(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
+    /// <summary>"DriftShare" → "drift_share", "test-f1" → "test_f1", "f1" → "f1".</summary>
+    public static string SnakeCase(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsAsciiLetterUpper(c))
+            {
+                if (i > 0 && (char.IsAsciiLetterLower(name[i - 1]) || char.IsAsciiDigit(name[i - 1]) || (i + 1 < name.Length && char.IsAsciiLetterLower(name[i + 1]) && char.IsAsciiLetterUpper(name[i - 1]))))
+                    sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+        return sb.ToString().Trim('_');
+    }
 
     /// <summary>Writes to two writers: the step's real output and a copy to parse.</summary>
     private sealed class TeeWriter(TextWriter first, TextWriter second) : TextWriter

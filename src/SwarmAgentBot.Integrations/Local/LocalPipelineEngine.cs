@@ -375,7 +375,8 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
             JobState.Canceled => PipelineRunState.Canceled,
             _ => PipelineRunState.Failed,
         };
-        await _store.StepFinishedAsync(runId, step, state, status.Message, metrics, outputs, status.FinishedAt ?? _time.GetUtcNow(), stopping);
+        var message = state == PipelineRunState.Failed && StepReport.LastWords(log) is { } last ? $"{status.Message} — {last}" : status.Message;
+        await _store.StepFinishedAsync(runId, step, state, message, metrics, outputs, status.FinishedAt ?? _time.GetUtcNow(), stopping);
         _logger.LogInformation("Run {RunId}: step {Step} ended {State}", runId, step, state);
     }
 

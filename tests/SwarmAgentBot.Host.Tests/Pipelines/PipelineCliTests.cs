@@ -139,7 +139,71 @@ public sealed class PipelineCliTests : IDisposable
         Assert.Equal(0.79, metrics["f1"]); // the test set wins
         Assert.Equal(0.84, metrics["auc"]);
         Assert.Equal("3", outputs["model_version"]);
+        Assert.Equal(3, metrics["model_version"]);
         Assert.Empty(WorkerCommands.Flatten("not json").Metrics);
+
+        // The drift report's shape: PascalCase names in a nested object.
+        var drift = WorkerCommands.Flatten("""{"Columns": [], "Dataset": {"ColumnsDrifted": 7, "DriftShare": 0.7777, "Drifted": true}, "Prediction": null}""");
+        Assert.Equal(0.7777, drift.Metrics["dataset_drift_share"]);
+        Assert.Equal(7, drift.Metrics["dataset_columns_drifted"]);
+        Assert.Equal("true", drift.Outputs["dataset_drifted"]);
+        Assert.Equal("best_f1_score", WorkerCommands.SnakeCase("BestF1Score"));
+        Assert.Equal("auc", WorkerCommands.SnakeCase("AUC"));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The shipped drift-check pipeline on the local engine, with the real `swarm drift` as its step.</summary>
+public sealed class ShippedDriftCheckTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "swarm-driftcheck-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ShippedDriftCheckTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "manifests", "pipelines"));
+        var shipped = Path.Combine(Integrations.ManifestLocator.Resolve("manifests"), "pipelines", "drift-check.yaml");
+        File.Copy(shipped, Path.Combine(_root, "manifests", "pipelines", "drift-check.yaml"));
+        // 200 rows each: the same distributions, and a window where both columns moved.
+        File.WriteAllLines(Path.Combine(_root, "reference.csv"), ["load,region", .. Enumerable.Range(0, 200).Select(i => $"{i % 50},{(i % 3 == 0 ? "north" : "south")}")]);
+        File.WriteAllLines(Path.Combine(_root, "same.csv"), ["load,region", .. Enumerable.Range(0, 200).Select(i => $"{(i * 7) % 50},{(i % 3 == 1 ? "north" : "south")}")]);
+        File.WriteAllLines(Path.Combine(_root, "moved.csv"), ["load,region", .. Enumerable.Range(0, 200).Select(i => $"{100 + i % 50},{(i % 5 == 0 ? "south" : "north")}")]);
+    }
+
+    private async Task<(int Code, JsonNode Run)> RunAsync(string current)
+    {
+        var output = new StringWriter();
+        await using var context = new CliContext
+        {
+            Out = output,
+            Error = new StringWriter(),
+            Overrides = new Dictionary<string, string?> { ["Swarm:DataDir"] = Path.Combine(_root, "data"), ["Swarm:Pipelines:ManifestsPath"] = Path.Combine(_root, "manifests") },
+        };
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var code = await SwarmCli.RunAsync(["pipelines", "run", "drift-check", "-p", "reference=" + Path.Combine(_root, "reference.csv"), "-p", "current=" + Path.Combine(_root, current), "--wait", "--json"], context, limit.Token);
+        return (code, JsonNode.Parse(output.ToString())!);
+    }
+
+    [Fact]
+    public async Task DataThatDidNotMovePassesTheCheck()
+    {
+        var (code, run) = await RunAsync("same.csv");
+        Assert.True(code == 0, run.ToJsonString());
+        Assert.Equal("SUCCEEDED", run["state"]!.GetValue<string>());
+        Assert.Equal(0, run["metrics"]!["dataset_columns_drifted"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task DataThatMovedFailsTheCheckAndSaysWhy()
+    {
+        var (code, run) = await RunAsync("moved.csv");
+        Assert.Equal(1, code);
+        Assert.Equal("FAILED", run["state"]!.GetValue<string>());
+        Assert.Equal(1.0, run["metrics"]!["dataset_drift_share"]!.GetValue<double>());
+        Assert.Contains("Gate failed: dataset_drift_share = 1, needed <= 0.5.", run["error"]!.GetValue<string>());
     }
 
     public void Dispose()
