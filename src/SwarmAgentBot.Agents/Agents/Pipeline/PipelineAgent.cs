@@ -153,7 +153,7 @@ public sealed class PipelineAgent(
         var running = run.Steps.Where(s => s.State == PipelineRunState.Running).Select(s => s.Name).ToList();
         var text = $"Run **{run.Id}** of {run.Pipeline} is {run.State.ToWire()} ({PipelineCards.Progress(run)})"
             + (running.Count > 0 ? $"; running now: {string.Join(", ", running)}" : "")
-            + (run.Error is { } e ? $". {e}" : "") + ".";
+            + (run.Error is { } e ? $". {e.TrimEnd('.')}" : "") + ".";
         return new AgentResult
         {
             Reply = new BotReply(text, [PipelineCards.Run(run)]),
