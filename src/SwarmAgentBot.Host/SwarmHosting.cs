@@ -8,6 +8,9 @@ using SwarmAgentBot.Integrations;
 using SwarmAgentBot.Integrations.OpenAi;
 using SwarmAgentBot.Agents.Supervisor.Routing;
 using SwarmAgentBot.Host.Knowledge;
+using SwarmAgentBot.Agents.Agents.Storage;
+using SwarmAgentBot.Host.Serving;
+using SwarmAgentBot.Integrations;
 
 namespace SwarmAgentBot.Host;
 
@@ -28,6 +31,8 @@ public static class SwarmHosting
         builder.AddKnowledgeAgent();
         builder.AddDrift();
         builder.AddChannelSenders();
+        builder.AddObjectStore();
+        builder.AddStorageAgent();
         builder.AddLlmOrchestration();
         builder.AddPipelines();
         return builder;
@@ -51,6 +56,7 @@ public static class SwarmHosting
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
         app.MapKnowledge();
+        app.MapCharts();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
         return app;
     }

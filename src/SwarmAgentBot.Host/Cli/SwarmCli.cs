@@ -27,6 +27,8 @@ public static class SwarmCli
         root.Subcommands.Add(NluCommands.Create(context));
         root.Subcommands.Add(KnowledgeCommands.Create(context));
         root.Subcommands.Add(DriftCommands.Create(context));
+        root.Subcommands.Add(DatasetCommands.Create(context));
+        root.Subcommands.Add(SeedCommands.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
         root.Subcommands.Add(WorkerCommands.Create(context));
         return root;
