@@ -3,6 +3,7 @@ using SwarmAgentBot.Host.Channels.BotFramework;
 using SwarmAgentBot.Host.Channels.DirectLine;
 using SwarmAgentBot.Host.Channels.Slack;
 using SwarmAgentBot.Host.Cli;
+using SwarmAgentBot.Host.Serving;
 
 // `swarm <command>` runs the CLI; `swarm serve` (or no command) starts the host.
 if (SwarmCli.IsCommand(args)) return await SwarmCli.RunAsync(args);
@@ -19,6 +20,7 @@ app.MapSwarmWeb();
 app.MapDirectLine();
 app.MapBotFrameworkChannel();
 app.MapSlackChannel();
+app.MapServing();
 
 await app.RunAsync();
 return 0;

@@ -1,16 +1,18 @@
 using Microsoft.Extensions.FileProviders;
+using SwarmAgentBot.Agents.Agents.Governance;
+using SwarmAgentBot.Agents.Agents.Registry;
+using SwarmAgentBot.Agents.Agents.Storage;
+using SwarmAgentBot.Agents.Agents.Training;
 using SwarmAgentBot.Agents.Agents.Knowledge;
 using SwarmAgentBot.Agents.Agents.Drift;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
-using SwarmAgentBot.Host.Channels;
+using SwarmAgentBot.Host.Serving;
 using SwarmAgentBot.Integrations;
+using SwarmAgentBot.Host.Channels;
 using SwarmAgentBot.Integrations.OpenAi;
 using SwarmAgentBot.Agents.Supervisor.Routing;
 using SwarmAgentBot.Host.Knowledge;
-using SwarmAgentBot.Agents.Agents.Storage;
-using SwarmAgentBot.Host.Serving;
-using SwarmAgentBot.Integrations;
 
 namespace SwarmAgentBot.Host;
 
@@ -28,13 +30,16 @@ public static class SwarmHosting
     {
         builder.AddSwarmCore();
         builder.AddRulesRouter();
+        builder.AddRegistryAgent();
+        builder.AddTrainingAgent();
+        builder.AddGovernanceAgent();
         builder.AddKnowledgeAgent();
         builder.AddDrift();
         builder.AddChannelSenders();
         builder.AddObjectStore();
         builder.AddStorageAgent();
-        builder.AddLlmOrchestration();
         builder.AddPipelines();
+        builder.AddLlmOrchestration();
         return builder;
     }
 

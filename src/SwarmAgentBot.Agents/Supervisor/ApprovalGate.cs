@@ -25,8 +25,8 @@ public sealed class ApprovalGate(
     /// <summary>Requests waiting for a decision, newest first.</summary>
     public Task<IReadOnlyList<ApprovalRequest>> PendingAsync(CancellationToken cancellationToken = default) => store.ListAsync(ApprovalStatus.Pending, cancellationToken);
 
-    /// <summary>Persists a proposal and returns the reply carrying its approval card.</summary>
-    public async Task<BotReply> ProposeAsync(ApprovalProposal proposal, TurnContext turn, string preface, CancellationToken cancellationToken = default)
+    /// <summary>Persists a proposal and returns the request and the reply carrying its approval card.</summary>
+    public async Task<(ApprovalRequest Request, BotReply Reply)> ProposeAsync(ApprovalProposal proposal, TurnContext turn, string preface, CancellationToken cancellationToken = default)
     {
         var requester = Policy.PersonFor(turn.Conversation.ChannelId, turn.User.Id);
         var request = await store.CreateAsync(proposal, requester, turn.Conversation, Policy.ApprovalTtl, cancellationToken);
@@ -42,7 +42,7 @@ public sealed class ApprovalGate(
                 await messenger.SendAsync(approvers, new BotReply($"Approval needed: {request.Summary}", [card]), cancellationToken);
         }
         var text = $"{preface}\n\nThis needs approval by someone with the **{request.RequiredRole}** role. Approval **#{request.Id}** is waiting: click Approve/Reject or say \"approve {request.Id}\".";
-        return new BotReply(text.Trim(), [card]);
+        return (request, new BotReply(text.Trim(), [card]));
     }
 
     /// <summary>Approves or rejects a request on behalf of a channel user in conversation <paramref name="where"/>; runs the action on approval.</summary>

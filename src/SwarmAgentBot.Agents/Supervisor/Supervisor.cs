@@ -146,6 +146,13 @@ public sealed partial class Supervisor(
         return replies;
     }
 
+    /// <summary>
+    /// Runs one intent with given entities for a user, without routing (the CLI's scripted
+    /// commands). The same agents, approval gate and audit apply as in chat.
+    /// </summary>
+    public Task<AgentResult> ExecuteIntentAsync(string intent, JsonObject entities, ConversationRef conversation, UserRef user, CancellationToken cancellationToken = default) =>
+        RunStepAsync(intent, entities, new TurnContext(conversation, user, new Dictionary<string, string>()), new IncomingMessage(conversation, user, ""), cancellationToken);
+
     private async Task<AgentResult> RunStepAsync(string intent, JsonObject entities, TurnContext turn, IncomingMessage message, CancellationToken cancellationToken)
     {
         switch (intent)
@@ -177,8 +184,9 @@ public sealed partial class Supervisor(
 
         if (result.Approval is { } proposal)
         {
-            var reply = await gate.ProposeAsync(proposal, turn, result.Reply.Text, cancellationToken);
-            return result with { Reply = reply };
+            var (request, reply) = await gate.ProposeAsync(proposal, turn, result.Reply.Text, cancellationToken);
+            var remember = new Dictionary<string, string>(result.Remember ?? new Dictionary<string, string>()) { ["approval_id"] = request.Id.ToString(CultureInfo.InvariantCulture) };
+            return result with { Reply = reply, Remember = remember };
         }
         await audit.AppendAsync(person, intent, ResourceOf(entities),
             new JsonObject { ["entities"] = entities.DeepClone(), ["succeeded"] = result.Succeeded, ["conversation"] = turn.Conversation.Key }, cancellationToken: cancellationToken);

@@ -22,6 +22,9 @@ public sealed class CliContext : IAsyncDisposable
     /// <summary>Extra configuration applied over appsettings.json and the environment (tests).</summary>
     public IDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Replaces services after the normal registration (tests: fixtures and doubles).</summary>
+    public Action<IServiceCollection>? Configure { get; init; }
+
     /// <summary>The service provider, built once per CLI invocation.</summary>
     public IServiceProvider Services => (_host ??= BuildHost()).Services;
 
@@ -40,6 +43,7 @@ public sealed class CliContext : IAsyncDisposable
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddSwarm();
+        Configure?.Invoke(builder.Services);
         return builder.Build();
     }
 

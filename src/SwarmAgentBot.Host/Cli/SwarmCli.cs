@@ -23,12 +23,16 @@ public static class SwarmCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ChatCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
+        root.Subcommands.Add(DatasetCommands.Create(context));
+        root.Subcommands.Add(SeedCommands.Create(context));
+        root.Subcommands.Add(ModelCommands.CreateModels(context));
+        root.Subcommands.Add(ModelCommands.CreateApprovals(context));
+        root.Subcommands.Add(ModelCommands.CreateLineage(context));
+        root.Subcommands.Add(TrainingCommands.CreateReproduce(context));
         root.Subcommands.Add(LlmCommands.Create(context));
         root.Subcommands.Add(NluCommands.Create(context));
         root.Subcommands.Add(KnowledgeCommands.Create(context));
         root.Subcommands.Add(DriftCommands.Create(context));
-        root.Subcommands.Add(DatasetCommands.Create(context));
-        root.Subcommands.Add(SeedCommands.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
         root.Subcommands.Add(WorkerCommands.Create(context));
         return root;

@@ -25,6 +25,16 @@ public sealed class SwarmWebFactory(string? dataDir = null, IDictionary<string, 
         if (configure is not null) builder.ConfigureTestServices(configure);
     }
 
+    /// <summary>
+    /// Removes the real agents of the given types, so a test can put a stand-in serving the same
+    /// intents in their place (the catalog refuses two agents for one intent).
+    /// </summary>
+    public static void RemoveAgents(IServiceCollection services, params Type[] agentTypes)
+    {
+        foreach (var d in services.Where(d => d.ServiceType == typeof(SwarmAgentBot.Agents.Supervisor.IAgent) && agentTypes.Contains(d.ImplementationType)).ToList())
+            services.Remove(d);
+    }
+
     /// <summary>Deletes the data folder (call once the last factory over it is disposed).</summary>
     public static void DeleteDataDir(string dataDir)
     {

@@ -27,6 +27,8 @@ public static class RegistryMigrations
               requested_by TEXT NOT NULL,
               conversation_json TEXT,
               reproduces_run_id INTEGER,
+              announced_at TEXT,
+              last_progress_post_at TEXT,
               created_at TEXT NOT NULL,
               started_at TEXT,
               finished_at TEXT

@@ -37,6 +37,7 @@ public sealed class SlackTestWorld : IAsyncDisposable
         var host = new SwarmWebFactory(_dataDir, settings, s =>
         {
             s.AddSingleton<IIntentRouter>(Router);
+            SwarmWebFactory.RemoveAgents(s, typeof(SwarmAgentBot.Agents.Agents.Storage.StorageAgent));
             s.AddSingleton<IAgent>(agent ?? new DeployAgent());
             s.AddSingleton<IAgent, UploadAgent>();
         });

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SwarmAgentBot.Agents.Ports;
+using SwarmAgentBot.Ml.AutoMl;
+
+namespace SwarmAgentBot.Agents.Agents.Registry;
+
+/// <summary>Predictions of one call, with the version that made them.</summary>
+/// <param name="ModelName">The model.</param>
+/// <param name="Version">The version that served the call (fixed at the start of the call).</param>
+/// <param name="Alias">The alias the caller named, if any.</param>
+/// <param name="ClassLabels">Class labels in probability order (empty for regression).</param>
+/// <param name="Predictions">One per record, in order.</param>
+/// <param name="PredictionIds">Prediction-log ids (for feedback), one per record; empty when logging is off.</param>
+public sealed record ServedPredictions(string ModelName, int Version, string? Alias, IReadOnlyList<string> ClassLabels, IReadOnlyList<Prediction> Predictions, IReadOnlyList<string> PredictionIds);
+
+/// <summary>Record <see cref="Index"/> (0-based) of a batch failed validation; <see cref="Inner"/> names the field.</summary>
+public sealed class BatchRecordException(int index, SwarmAgentBot.Ml.Preparation.RecordValidationException inner)
+    : Exception($"Record {index}: {inner.Message}", inner)
+{
+    /// <summary>Position of the bad record in the batch.</summary>
+    public int Index { get; } = index;
+
+    /// <summary>The validation failure, naming the field.</summary>
+    public SwarmAgentBot.Ml.Preparation.RecordValidationException Inner { get; } = inner;
+}
+
+/// <summary>A model or version that cannot be served (unknown name, alias or version); the message is for the user.</summary>
+public sealed class ModelNotFoundException(string message) : Exception(message);
+
+/// <summary>
+/// Serves registered model versions. Each call resolves the alias once, so a call already running
+/// finishes on the version it started with while an alias moves; loaded predictors are kept per
+/// version (a version is immutable once registered), so switching is just a different lookup.
+/// </summary>
+public sealed class ModelServer(ModelRegistry registry, IObjectStore store, PredictionLog log, IOptions<RegistryOptions> options, ILogger<ModelServer> logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<Predictor>>> _predictors = new();
+
+    /// <summary>SHA-256 of the model's XGBoost JSON: the "model hash" reproduction compares.</summary>
+    public static string ModelHash(ModelBundle bundle) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle.ModelJson));
+
+    /// <summary>Resolves a version number, "latest" or an alias to a registered version.</summary>
+    public async Task<ModelVersion> ResolveAsync(string modelName, string versionOrAlias, CancellationToken cancellationToken = default)
+    {
+        var version = await registry.ResolveAsync(modelName, versionOrAlias, cancellationToken);
+        if (version is not null) return version;
+        var models = await registry.ListModelsAsync(cancellationToken);
+        if (!models.Contains(modelName))
+            throw new ModelNotFoundException($"There is no model \"{modelName}\"." + (models.Count > 0 ? $" Registered models: {string.Join(", ", models)}." : " No model is registered yet."));
+        throw new ModelNotFoundException(int.TryParse(versionOrAlias.TrimStart('v', 'V'), out _)
+            ? $"{modelName} has no version {versionOrAlias.TrimStart('v', 'V')}."
+            : $"{modelName} has no \"{versionOrAlias}\" alias: nothing is deployed there yet.");
+    }
+
+    /// <summary>The loaded predictor of a version (loaded once, then shared).</summary>
+    public Task<Predictor> GetPredictorAsync(ModelVersion version, CancellationToken cancellationToken = default)
+    {
+        var lazy = _predictors.GetOrAdd((version.ModelName, version.Version), _ => new Lazy<Task<Predictor>>(() => LoadAsync(version)));
+        var task = lazy.Value;
+        if (task.IsFaulted) _predictors.TryRemove(new KeyValuePair<(string, int), Lazy<Task<Predictor>>>((version.ModelName, version.Version), lazy));
+        return task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Predicts records with a version or alias and logs each prediction.</summary>
+    /// <exception cref="ModelNotFoundException">Unknown model, version or alias.</exception>
+    /// <exception cref="SwarmAgentBot.Ml.Preparation.RecordValidationException">A record lacks a field or has a mistyped one.</exception>
+    public async Task<ServedPredictions> PredictAsync(string modelName, string versionOrAlias, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count > options.Value.MaxBatchRecords)
+            throw new ArgumentException($"A call takes at most {options.Value.MaxBatchRecords:N0} records; this one has {records.Count:N0}.");
+        var version = await ResolveAsync(modelName, versionOrAlias, cancellationToken);
+        var predictor = await GetPredictorAsync(version, cancellationToken);
+        var predictions = new Prediction[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            try { predictions[i] = predictor.Predict(records[i]); }
+            catch (SwarmAgentBot.Ml.Preparation.RecordValidationException ex) when (records.Count > 1)
+            {
+                throw new BatchRecordException(i, ex);
+            }
+        }
+        var alias = int.TryParse(versionOrAlias.TrimStart('v', 'V'), out _) || versionOrAlias == "latest" ? null : versionOrAlias.ToLowerInvariant();
+        IReadOnlyList<string> ids = [];
+        if (options.Value.LogPredictions)
+        {
+            var rows = new List<(JsonObject, JsonObject)>(records.Count);
+            for (var i = 0; i < records.Count; i++) rows.Add((ToJson(records[i]), ToJson(predictions[i], predictor.ClassLabels)));
+            ids = await log.AppendAsync(modelName, version.Version, alias, rows, cancellationToken);
+        }
+        return new ServedPredictions(modelName, version.Version, alias, predictor.ClassLabels, predictions, ids);
+    }
+
+    /// <summary>A prediction as JSON: label or value, and class probabilities.</summary>
+    public static JsonObject ToJson(Prediction p, IReadOnlyList<string> classLabels)
+    {
+        var o = new JsonObject();
+        if (p.Label is not null) o["label"] = p.Label;
+        if (p.Value is { } v) o["value"] = v;
+        if (p.Probabilities is { } probabilities)
+        {
+            var probs = new JsonObject();
+            for (var i = 0; i < probabilities.Length && i < classLabels.Count; i++) probs[classLabels[i]] = Math.Round(probabilities[i], 6);
+            o["probabilities"] = probs;
+        }
+        return o;
+    }
+
+    private static JsonObject ToJson(IReadOnlyDictionary<string, object?> record)
+    {
+        var o = new JsonObject();
+        foreach (var (k, v) in record)
+            o[k] = v switch
+            {
+                null => null,
+                System.Text.Json.JsonElement e => JsonNode.Parse(e.GetRawText()),
+                JsonNode n => n.DeepClone(),
+                string s => s,
+                bool b => b,
+                IConvertible c when v is not string => c.ToDouble(System.Globalization.CultureInfo.InvariantCulture),
+                _ => v.ToString(),
+            };
+        return o;
+    }
+
+    private async Task<Predictor> LoadAsync(ModelVersion version)
+    {
+        logger.LogInformation("Loading {Model} v{Version} from {Key}", version.ModelName, version.Version, version.ArtifactKey);
+        await using var stream = await store.OpenReadAsync(version.ArtifactKey);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        buffer.Position = 0;
+        var bundle = await ModelBundle.LoadAsync(buffer);
+        return Predictor.Create(bundle, batchThreads: 1);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var lazy in _predictors.Values)
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully) lazy.Value.Result.Dispose();
+    }
+}

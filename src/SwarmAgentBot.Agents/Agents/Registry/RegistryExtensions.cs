@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SwarmAgentBot.Agents.Agents.Training;
+using SwarmAgentBot.Agents.Metadata;
+using SwarmAgentBot.Agents.Supervisor;
+
+namespace SwarmAgentBot.Agents.Agents.Registry;
+
+/// <summary>Registers the model registry, serving and the registry agent.</summary>
+public static class RegistryExtensions
+{
+    /// <summary>Adds registry tables, <see cref="ModelRegistry"/>, <see cref="TrainingRunStore"/>, <see cref="PredictionLog"/>, <see cref="ModelServer"/> and the agent.</summary>
+    public static IHostApplicationBuilder AddRegistryAgent(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RegistryOptions>().Bind(builder.Configuration.GetSection(RegistryOptions.Section))
+            .Validate(o => o.Validate() is null, "Swarm:Registry:MaxBatchRecords must be at least 1.").ValidateOnStart();
+        foreach (var migration in RegistryMigrations.All) builder.Services.AddSingleton(migration);
+        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<TrainingRunStore>();
+        builder.Services.AddSingleton<PredictionLog>();
+        builder.Services.AddSingleton<ModelServer>();
+        builder.Services.AddSingleton<IAgent, RegistryAgent>();
+        return builder;
+    }
+}
