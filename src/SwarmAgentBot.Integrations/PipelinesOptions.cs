@@ -35,6 +35,8 @@ public sealed class PipelinesOptions
         if (string.IsNullOrWhiteSpace(ManifestsPath)) return "Swarm:Pipelines:ManifestsPath must name the manifests folder.";
         if (Local.MaxParallelSteps is < 1 or > 64) return "Swarm:Pipelines:Local:MaxParallelSteps must be between 1 and 64.";
         if (Local.DefaultStepTimeout <= TimeSpan.Zero) return "Swarm:Pipelines:Local:DefaultStepTimeout must be positive.";
+        if (!Local.DrivesInProcess && !string.Equals(Local.Drive, "Process", StringComparison.OrdinalIgnoreCase))
+            return $"Swarm:Pipelines:Local:Drive is '{Local.Drive}'; use Process or InProcess.";
         return UsesKubeflow ? Kubeflow.Validate() : null;
     }
 }
@@ -47,6 +49,16 @@ public sealed class LocalPipelinesOptions
 
     /// <summary>Timeout of a step that declares none (timeout_s). Default: 1 hour.</summary>
     public TimeSpan DefaultStepTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Who drives a run: "Process" (default) — its own <c>swarm worker pipeline-run</c> process, so the run
+    /// goes on after the command or host that started it exits; "InProcess" — the process that started it
+    /// (runs are resumed when the host restarts).
+    /// </summary>
+    public string Drive { get; set; } = "Process";
+
+    /// <summary>True when <see cref="Drive"/> is InProcess.</summary>
+    public bool DrivesInProcess => string.Equals(Drive, "InProcess", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Kubeflow Pipelines v2beta1 REST API (section <c>Swarm:Pipelines:Kubeflow</c>).</summary>

@@ -4,7 +4,6 @@ using SwarmAgentBot.Agents.Agents.Pipeline;
 using SwarmAgentBot.Agents.Conversation;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Ports;
-using SwarmAgentBot.Integrations.Local;
 
 namespace SwarmAgentBot.Host.Cli;
 
@@ -76,8 +75,8 @@ public static class PipelineCommands
         SetAction(command, context, async (parse, pipelines, ct) =>
         {
             var request = new PipelineRunRequest(parse.GetValue(name)!, PipelineParameters.FromPairs(parse.GetValue(parameters) ?? []), StartedBy: Environment.UserName);
-            // Locally the run is driven by its own process, so it goes on after this command returns (or is interrupted).
-            var run = pipelines is LocalPipelineEngine local ? await local.StartDetachedRunAsync(request, ct) : await pipelines.StartRunAsync(request, ct);
+            // Locally the run is driven by its own process (Swarm:Pipelines:Local:Drive), so it goes on after this command returns or is interrupted.
+            var run = await pipelines.StartRunAsync(request, ct);
             if (parse.GetValue(wait))
             {
                 if (!parse.GetValue(json)) await context.Out.WriteLineAsync($"Started run {run.Id} of {run.Pipeline}; waiting for it to end...");

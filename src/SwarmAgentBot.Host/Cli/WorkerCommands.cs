@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SwarmAgentBot.Agents.Agents.Registry;
+using SwarmAgentBot.Agents.Agents.Storage;
+using SwarmAgentBot.Agents.Agents.Training;
 using SwarmAgentBot.Agents.Ports;
 using SwarmAgentBot.Integrations.Local;
 
@@ -20,6 +23,9 @@ public static class WorkerCommands
         var worker = new Command("worker", "Commands that jobs run: pipeline steps and background work.");
         worker.Subcommands.Add(TrainingCommands.CreateWorkerTrain(context));
         worker.Subcommands.Add(PipelineRun(context));
+        worker.Subcommands.Add(TrainingCommands.CreateWorkerTrain(context));
+        worker.Subcommands.Add(TrainModel(context));
+        worker.Subcommands.Add(BatchScore(context));
         worker.Subcommands.Add(Step(context));
         worker.Subcommands.Add(Gate(context));
         worker.Subcommands.Add(Echo(context));
@@ -37,6 +43,133 @@ public static class WorkerCommands
             var result = await engine.ExecuteAsync(parse.GetValue(run)!, ct);
             await context.Out.WriteLineAsync($"Run {result.Id} ({result.Pipeline}) ended {result.State.ToWire()}{(result.Error is null ? "" : ": " + result.Error)}");
             return result.State == PipelineRunState.Succeeded ? 0 : 1;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>swarm worker train-model --dataset NAME --target COL</c>: a pipeline step that trains with AutoML on
+    /// a registered dataset the way the training agent does (a recorded training run, the model registered
+    /// as a new version), in this process, and reports the run, model, version and test metrics.
+    /// </summary>
+    private static Command TrainModel(CliContext context)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "Registered dataset name.", Required = true };
+        var target = new Option<string>("--target") { Description = "Column to predict.", Required = true };
+        var budget = new Option<int?>("--budget") { Description = "Time budget in seconds (default Swarm:Training:DefaultBudgetSeconds)." };
+        var metric = new Option<string?>("--metric") { Description = "Metric to optimise (default: the task's)." };
+        var model = new Option<string?>("--model") { Description = "Name to register under (default: DATASET-model)." };
+        var command = new Command("train-model", "Train a model on a registered dataset as a pipeline step; reports run_id, model and version outputs and the test metrics.") { dataset, target, budget, metric, model };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var datasets = context.Get<DatasetRegistry>();
+            var options = context.Get<Microsoft.Extensions.Options.IOptions<TrainingOptions>>().Value;
+            var data = await datasets.GetAsync(parse.GetValue(dataset)!, null, ct);
+            if (data is null)
+            {
+                await context.Error.WriteLineAsync($"There is no dataset \"{parse.GetValue(dataset)}\". Upload it first: swarm datasets upload FILE --name NAME.");
+                return 2;
+            }
+            var column = data.Columns.FirstOrDefault(c => c.Name.Equals(parse.GetValue(target), StringComparison.OrdinalIgnoreCase));
+            if (column is null)
+            {
+                await context.Error.WriteLineAsync($"{data.Label} has no column \"{parse.GetValue(target)}\". Its columns: {string.Join(", ", data.Columns.Select(c => c.Name))}.");
+                return 2;
+            }
+            var seconds = parse.GetValue(budget) ?? options.DefaultBudgetSeconds;
+            if (seconds < 1 || seconds > options.MaxBudgetSeconds)
+            {
+                await context.Error.WriteLineAsync($"A time budget of {seconds} s is outside 1..{options.MaxBudgetSeconds} s (Swarm:Training:MaxBudgetSeconds).");
+                return 2;
+            }
+            var name = parse.GetValue(model) is { Length: > 0 } m ? m : $"{data.Name}-model";
+            ModelRegistry.ValidateName(name);
+            var config = new JsonObject
+            {
+                ["task"] = null, ["metric"] = parse.GetValue(metric) is { Length: > 0 } x ? x.ToLowerInvariant() : null, ["budget_s"] = seconds, ["seed"] = options.DefaultSeed,
+                ["dataset_key"] = data.ObjectKey, ["dataset_version"] = data.Version, ["target"] = column.Name,
+            };
+            var runs = context.Get<TrainingRunStore>();
+            var run = await runs.CreateAsync(name, data.Name, data.Version, data.Sha256, column.Name, config, "pipeline", null, null, ct);
+            await context.Out.WriteLineAsync($"Training run {run.Id}: {name} on {data.Label}, target {column.Name}, budget {seconds} s.");
+            await context.Out.WriteLineAsync(StepReport.Output("run_id", run.Id.ToString(CultureInfo.InvariantCulture)));
+            var code = await context.Get<TrainingWorker>().RunAsync(run.Id, Environment.GetEnvironmentVariable("SWARM_JOB_ID") ?? "pipeline-" + Environment.ProcessId, ct);
+            var done = (await runs.GetAsync(run.Id, ct))!;
+            if (done.Status != RunStatus.Succeeded)
+            {
+                await context.Error.WriteLineAsync($"Training run {run.Id} {done.Status}: {done.Error}");
+                return code == 0 ? 1 : code;
+            }
+            await context.Out.WriteLineAsync(StepReport.Output("model", name));
+            await context.Out.WriteLineAsync(StepReport.Output("version", done.ModelVersion?.ToString(CultureInfo.InvariantCulture) ?? ""));
+            foreach (var (k, v) in done.Metrics ?? [])
+                if (v is JsonValue n && n.GetValueKind() == JsonValueKind.Number) await context.Out.WriteLineAsync(StepReport.Metric(SnakeCase(k), n.GetValue<double>()));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>swarm worker batch-score --model M --stage S --dataset D</c>: a pipeline step that predicts every row
+    /// of a registered dataset with a registered model version (an alias, a number or latest) and writes the
+    /// predictions to a CSV file (written whole, then renamed into place).
+    /// </summary>
+    private static Command BatchScore(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "Registered model name.", Required = true };
+        var stage = new Option<string>("--stage") { Description = "Alias (staging, production), version number or latest.", DefaultValueFactory = _ => "production" };
+        var dataset = new Option<string>("--dataset") { Description = "Registered dataset name.", Required = true };
+        var output = new Option<string?>("--output") { Description = "CSV file to write (default: DataDir/predictions/MODEL-run-RUN.csv)." };
+        var run = new Option<string?>("--run") { Description = "Pipeline run id, for the default file name." };
+        var command = new Command("batch-score", "Score every row of a dataset with a registered model as a pipeline step; writes a predictions CSV.") { model, stage, dataset, output, run };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var server = context.Get<ModelServer>();
+            var datasets = context.Get<DatasetRegistry>();
+            ModelVersion version;
+            try
+            {
+                version = await server.ResolveAsync(parse.GetValue(model)!, parse.GetValue(stage)!, ct);
+            }
+            catch (ModelNotFoundException ex)
+            {
+                await context.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+            var data = await datasets.GetAsync(parse.GetValue(dataset)!, null, ct);
+            if (data is null)
+            {
+                await context.Error.WriteLineAsync($"There is no dataset \"{parse.GetValue(dataset)}\". Upload it first: swarm datasets upload FILE --name NAME.");
+                return 2;
+            }
+            var predictor = await server.GetPredictorAsync(version, ct);
+            SwarmAgentBot.Ml.Tabular.TabularData table;
+            await using (var stream = await datasets.OpenAsync(data, ct))
+                table = await SwarmAgentBot.Ml.Tabular.CsvTable.LoadAsync(stream, data.Name, null, ct);
+            IReadOnlyList<SwarmAgentBot.Ml.AutoMl.Prediction> predictions;
+            try
+            {
+                predictions = predictor.PredictTable(table);
+            }
+            catch (SwarmAgentBot.Ml.Preparation.RecordValidationException ex)
+            {
+                await context.Error.WriteLineAsync($"{data.Label} does not fit {version.ModelName} v{version.Version}: {ex.Message}");
+                return 2;
+            }
+            var swarm = context.Get<Microsoft.Extensions.Options.IOptions<SwarmAgentBot.Agents.Metadata.SwarmOptions>>().Value;
+            var path = Path.GetFullPath(parse.GetValue(output) is { Length: > 0 } o ? o
+                : Path.Combine(swarm.DataDirFullPath, "predictions", $"{version.ModelName}-run-{parse.GetValue(run) ?? DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}.csv"));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var partial = path + ".partial";
+            await using (var writer = new StreamWriter(partial))
+                await predictor.WriteCsvAsync(predictions, writer, ct);
+            File.Move(partial, path, overwrite: true);
+            await context.Out.WriteLineAsync($"Scored {predictions.Count} rows of {data.Label} with {version.ModelName} v{version.Version}; predictions in {path}.");
+            await context.Out.WriteLineAsync(StepReport.Output("model", version.ModelName));
+            await context.Out.WriteLineAsync(StepReport.Output("version", version.Version.ToString(CultureInfo.InvariantCulture)));
+            await context.Out.WriteLineAsync(StepReport.Output("predictions", path));
+            await context.Out.WriteLineAsync(StepReport.Metric("rows_scored", predictions.Count));
+            return 0;
         });
         return command;
     }
@@ -147,9 +280,11 @@ public static class WorkerCommands
     }
 
     /// <summary>
-    /// Metrics and outputs from a command's JSON result: top-level numbers are metrics, top-level
-    /// scalars are outputs; inside objects whose name contains "metric" numbers are metrics under
-    /// their own name (a "test" set wins over others); other nested scalars are outputs "parent_key".
+    /// Metrics and outputs from a command's JSON result, with names in snake_case: top-level numbers
+    /// are metrics and top-level scalars outputs; inside an object whose name contains "metric"
+    /// numbers are metrics under their own name (a "test" set wins over others); inside any other
+    /// object scalars are outputs and numbers metrics named "parent_key" ("Dataset": {"DriftShare": 0.7}
+    /// → dataset_drift_share). Ids and versions ("run_id", "version") are outputs only. Lists are left out.
     /// </summary>
     public static (Dictionary<string, double> Metrics, Dictionary<string, string> Outputs) Flatten(string printed)
     {
@@ -170,30 +305,46 @@ public static class WorkerCommands
             switch (node)
             {
                 case JsonValue v:
-                    AddScalar(key, v);
+                    Add(SnakeCase(key), v);
                     break;
                 case JsonObject obj when key.Contains("metric", StringComparison.OrdinalIgnoreCase):
                     foreach (var (name, inner) in obj)
-                        if (inner is JsonValue n && n.GetValueKind() == JsonValueKind.Number) metrics[Clean(name)] = n.GetValue<double>();
+                        if (inner is JsonValue n && n.GetValueKind() == JsonValueKind.Number) metrics[SnakeCase(name)] = n.GetValue<double>();
                     break;
                 case JsonObject obj:
                     foreach (var (name, inner) in obj)
-                        if (inner is JsonValue s) outputs[Clean(key + "_" + name)] = Text(s);
+                        if (inner is JsonValue s) Add(SnakeCase(key) + "_" + SnakeCase(name), s);
                     break;
             }
         }
         return (metrics, outputs);
 
-        void AddScalar(string key, JsonValue v)
+        void Add(string name, JsonValue v)
         {
-            outputs[Clean(key)] = Text(v);
-            if (v.GetValueKind() == JsonValueKind.Number) metrics[Clean(key)] = v.GetValue<double>();
+            outputs[name] = v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString();
+            // Ids and version numbers identify things; they are not measurements to compare.
+            var identifier = name == "id" || name.EndsWith("_id", StringComparison.Ordinal) || name == "version" || name.EndsWith("_version", StringComparison.Ordinal);
+            if (v.GetValueKind() == JsonValueKind.Number && !identifier) metrics[name] = v.GetValue<double>();
         }
     }
 
-    private static string Text(JsonValue v) => v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString();
-
-    private static string Clean(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
+    /// <summary>"DriftShare" → "drift_share", "test-f1" → "test_f1", "f1" → "f1".</summary>
+    public static string SnakeCase(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsAsciiLetterUpper(c))
+            {
+                if (i > 0 && (char.IsAsciiLetterLower(name[i - 1]) || char.IsAsciiDigit(name[i - 1]) || (i + 1 < name.Length && char.IsAsciiLetterLower(name[i + 1]) && char.IsAsciiLetterUpper(name[i - 1]))))
+                    sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+        return sb.ToString().Trim('_');
+    }
 
     /// <summary>Writes to two writers: the step's real output and a copy to parse.</summary>
     private sealed class TeeWriter(TextWriter first, TextWriter second) : TextWriter

@@ -56,18 +56,7 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
     public async Task<PipelineRun> StartRunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default)
     {
         var id = await CreateRunAsync(request, cancellationToken);
-        Launch(id);
-        return await GetRunAsync(id, cancellationToken);
-    }
-
-    /// <summary>
-    /// Creates the run and drives it from a separate <c>swarm worker pipeline-run</c> process, so it
-    /// goes on after this process exits (what the CLI does without --wait).
-    /// </summary>
-    public async Task<PipelineRun> StartDetachedRunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default)
-    {
-        var id = await CreateRunAsync(request, cancellationToken);
-        await _processes.StartAsync(new JobSpec($"pipeline-run-{id}", "pipeline-run", ["worker", "pipeline-run", "--run", id], TimeSpan.FromDays(7)), cancellationToken);
+        await LaunchAsync(id, cancellationToken);
         return await GetRunAsync(id, cancellationToken);
     }
 
@@ -108,7 +97,7 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
             var run = await _store.GetAsync(id, cancellationToken);
             if (run is null || _drivers.ContainsKey(id) || ProcessProbe.IsAlive(run.OwnerPid, run.OwnerStartedAt)) continue;
             _logger.LogInformation("Resuming pipeline run {RunId} ({Pipeline}, {State})", id, run.Pipeline, run.State);
-            Launch(id);
+            await LaunchAsync(id, cancellationToken);
             resumed++;
         }
         return resumed;
@@ -166,6 +155,13 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
         {
             await SettleCanceledAsync(runId, cancellationToken);
         }
+        else
+        {
+            // Its driver is another process, which sees CANCELING within a second: give it a moment to settle.
+            var deadline = _time.GetUtcNow() + TimeSpan.FromSeconds(5);
+            while (_time.GetUtcNow() < deadline && !(await _store.GetAsync(runId, cancellationToken))!.State.IsFinal())
+                await Task.Delay(PollInterval / 5, _time, cancellationToken);
+        }
         _logger.LogInformation("Canceled pipeline run {RunId}", runId);
         return await GetRunAsync(runId, cancellationToken);
     }
@@ -176,7 +172,7 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
         var run = await GetStoredAsync(runId, cancellationToken);
         PipelineRunStates.EnsureRetryable(runId, run.State);
         await _store.ReopenAsync(runId, cancellationToken);
-        Launch(runId);
+        await LaunchAsync(runId, cancellationToken);
         _logger.LogInformation("Retrying pipeline run {RunId}", runId);
         return await GetRunAsync(runId, cancellationToken);
     }
@@ -198,6 +194,23 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
         {
             return "(no log: the step's job was never started)\n";
         }
+    }
+
+    /// <summary>
+    /// Starts driving a run: from its own <c>swarm worker pipeline-run</c> process (Swarm:Pipelines:Local:Drive
+    /// = Process, the default; the run goes on whatever happens to the process that started it), or in this process.
+    /// </summary>
+    private async Task LaunchAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (!_options.DrivesInProcess)
+        {
+            var jobId = $"pipeline-run-{runId}-{_time.GetUtcNow():yyyyMMddHHmmssfff}";
+            var status = await _processes.StartAsync(new JobSpec(jobId, "pipeline-run", ["worker", "pipeline-run", "--run", runId], TimeSpan.FromDays(7)), cancellationToken);
+            if (status.State == JobState.Failed)
+                await _store.SetRunStateAsync(runId, PipelineRunState.Failed, "its driver process could not start: " + status.Message, _time.GetUtcNow(), cancellationToken: cancellationToken);
+            return;
+        }
+        Launch(runId);
     }
 
     private void Launch(string runId)
@@ -375,7 +388,8 @@ public sealed partial class LocalPipelineEngine : IPipelineService, IDisposable
             JobState.Canceled => PipelineRunState.Canceled,
             _ => PipelineRunState.Failed,
         };
-        await _store.StepFinishedAsync(runId, step, state, status.Message, metrics, outputs, status.FinishedAt ?? _time.GetUtcNow(), stopping);
+        var message = state == PipelineRunState.Failed && StepReport.LastWords(log) is { } last ? $"{status.Message} — {last}" : status.Message;
+        await _store.StepFinishedAsync(runId, step, state, message, metrics, outputs, status.FinishedAt ?? _time.GetUtcNow(), stopping);
         _logger.LogInformation("Run {RunId}: step {Step} ended {State}", runId, step, state);
     }
 

@@ -29,11 +29,31 @@ public static partial class StepReport
         return (metrics, outputs);
     }
 
+    /// <summary>
+    /// The last line of a log that says something (not a ##metric/##output line, not a framework log
+    /// line such as "info: ..."), at most 300 characters: why a failed step failed, in its own words.
+    /// </summary>
+    public static string? LastWords(string log)
+    {
+        foreach (var raw in log.Split('\n').Reverse())
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Trim().Length == 0 || line.StartsWith("##", StringComparison.Ordinal) || line.StartsWith("      ", StringComparison.Ordinal)
+                || FrameworkLogLine().IsMatch(line)) continue;
+            line = line.Trim();
+            return line.Length > 300 ? line[..300] + "…" : line;
+        }
+        return null;
+    }
+
     /// <summary>The line that reports a metric.</summary>
     public static string Metric(string name, double value) => $"##metric {name}={value.ToString("R", CultureInfo.InvariantCulture)}";
 
     /// <summary>The line that reports an output.</summary>
     public static string Output(string name, string value) => $"##output {name}={value.ReplaceLineEndings(" ")}";
+
+    [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): ")]
+    private static partial Regex FrameworkLogLine();
 
     [GeneratedRegex(@"^##metric\s+([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(\S+)\s*$")]
     private static partial Regex MetricLine();

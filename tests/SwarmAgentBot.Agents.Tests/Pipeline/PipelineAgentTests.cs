@@ -74,13 +74,13 @@ public sealed class PipelineAgentTests : IDisposable
         var result = await AskAsync("pipeline.run_pipeline", new JsonObject { ["pipeline"] = "train-and-register", ["params"] = "dataset=churn.csv budget_s=60" });
 
         Assert.True(result.Succeeded, result.Reply.Text);
-        Assert.Equal("run:1", result.ContinuationKey);
+        Assert.Equal("pipeline-run:1", result.ContinuationKey);
         Assert.Equal("1", result.Remember!["run_id"]);
         Assert.Equal(60L, _pipelines.Runs["1"].Parameters["budget_s"]!.GetValue<long>());
         Assert.Equal("alice", _pipelines.Runs["1"].StartedBy);
         var watch = Assert.Single(await _host.Services.GetRequiredService<PipelineRunWatches>().OpenAsync());
         Assert.Equal(_conversation, watch.Conversation);
-        Assert.Equal("run:1", watch.ContinuationKey);
+        Assert.Equal("pipeline-run:1", watch.ContinuationKey);
     }
 
     [Fact]

@@ -81,6 +81,8 @@ public sealed class LocalPipelineEngineTests : IDisposable
         Assert.Contains("second", run.Error);
         Assert.Equal([PipelineRunState.Succeeded, PipelineRunState.Failed, PipelineRunState.Canceled], run.Steps.Select(s => s.State));
         Assert.Contains("code 4", run.Steps[1].Message);
+        Assert.Contains("column target is missing", run.Steps[1].Message); // the step's last words
+        Assert.Contains("column target is missing", run.Error);
         Assert.Contains("not run", run.Steps[2].Message);
         Assert.Contains("column target is missing", await Pipelines.GetLogsAsync(run.Id, "second", tailLines: 5));
         var all = await Pipelines.GetLogsAsync(run.Id);

@@ -25,6 +25,8 @@ public sealed class PipelineTestHost : IDisposable
             ["Swarm:Jobs:Local:Command"] = "/bin/sh",
             ["Swarm:Jobs:Local:CommandArguments:0"] = "-c",
             ["Swarm:Pipelines:ManifestsPath"] = Path.Combine(Root, "manifests"),
+            // Steps here are shell scripts, so there is no swarm to run a driver process with: drive runs in the test process.
+            ["Swarm:Pipelines:Local:Drive"] = "InProcess",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = Root });

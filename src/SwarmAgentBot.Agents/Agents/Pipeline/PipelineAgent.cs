@@ -110,7 +110,8 @@ public sealed class PipelineAgent(
         PipelineParameters.Resolve(definition, parameters);
         var user = request.Turn.User.Name ?? request.Turn.User.Id;
         var run = await pipelines.StartRunAsync(new PipelineRunRequest(definition.Name, parameters, StartedBy: user), cancellationToken);
-        var key = "run:" + run.Id;
+        // Not "run:<id>": training runs number from 1 too, and a parked plan must wake for the right run.
+        var key = "pipeline-run:" + run.Id;
         await watches.AddAsync(new PipelineRunWatch(run.Id, run.Pipeline, request.Turn.Conversation, user, key), cancellationToken);
         var shown = string.Join(", ", run.Parameters.Select(p => $"{p.Key}={PipelineParameters.Text(p.Value)}"));
         return new AgentResult
@@ -153,7 +154,7 @@ public sealed class PipelineAgent(
         var running = run.Steps.Where(s => s.State == PipelineRunState.Running).Select(s => s.Name).ToList();
         var text = $"Run **{run.Id}** of {run.Pipeline} is {run.State.ToWire()} ({PipelineCards.Progress(run)})"
             + (running.Count > 0 ? $"; running now: {string.Join(", ", running)}" : "")
-            + (run.Error is { } e ? $". {e}" : "") + ".";
+            + (run.Error is { } e ? $". {e.TrimEnd('.')}" : "") + ".";
         return new AgentResult
         {
             Reply = new BotReply(text, [PipelineCards.Run(run)]),
@@ -182,7 +183,7 @@ public sealed class PipelineAgent(
             $"Cancel pipeline run {run.Id} ({run.Pipeline}, {run.State.ToWire()}, {PipelineCards.Progress(run)})",
             new JsonObject { ["run_id"] = run.Id, ["pipeline"] = run.Pipeline },
             security.Value.ApproverRoleFor("pipeline.cancel_run", null),
-            "run:" + run.Id);
+            "pipeline-run:" + run.Id);
         return AgentResult.NeedsApproval(proposal, $"Canceling run {run.Id} of {run.Pipeline} stops its running steps; finished steps keep their results.");
     }
 

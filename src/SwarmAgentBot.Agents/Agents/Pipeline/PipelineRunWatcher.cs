@@ -88,7 +88,7 @@ public sealed class PipelineRunWatcher(
         else
         {
             text = $"{(run.State == PipelineRunState.Canceled ? "⏹️" : "❌")} Pipeline run **{run.Id}** ({run.Pipeline}) ended {run.State.ToWire()}{took}."
-                + (run.Error is { } e ? $" {e}." : "");
+                + (run.Error is { } e ? $" {e.TrimEnd('.')}." : "");
             var failed = run.Steps.FirstOrDefault(s => s.State == PipelineRunState.Failed);
             if (failed is not null)
             {

@@ -10,7 +10,7 @@ namespace SwarmAgentBot.Agents.Agents.Pipeline;
 /// <param name="Pipeline">Its pipeline.</param>
 /// <param name="Conversation">Where it was started.</param>
 /// <param name="StartedBy">Who started it.</param>
-/// <param name="ContinuationKey">The key a parked plan waits under ("run:12").</param>
+/// <param name="ContinuationKey">The key a parked plan waits under ("pipeline-run:12").</param>
 public sealed record PipelineRunWatch(string RunId, string Pipeline, ConversationRef Conversation, string? StartedBy, string ContinuationKey);
 
 /// <summary>
