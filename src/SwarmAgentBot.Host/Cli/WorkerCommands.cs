@@ -21,7 +21,6 @@ public static class WorkerCommands
     public static Command Create(CliContext context)
     {
         var worker = new Command("worker", "Commands that jobs run: pipeline steps and background work.");
-        worker.Subcommands.Add(TrainingCommands.CreateWorkerTrain(context));
         worker.Subcommands.Add(PipelineRun(context));
         worker.Subcommands.Add(TrainingCommands.CreateWorkerTrain(context));
         worker.Subcommands.Add(TrainModel(context));
