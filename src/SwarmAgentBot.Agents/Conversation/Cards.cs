@@ -39,4 +39,8 @@ public sealed record CardImage(string Url, string AltText) : CardElement;
 /// A button. <paramref name="Verb"/> names what it does ("approve", "reject", "choose");
 /// <paramref name="Data"/> travels back with the click.
 /// </summary>
-public sealed record CardAction(string Title, string Verb, IReadOnlyDictionary<string, string> Data, string? Style = null);
+public sealed record CardAction(string Title, string Verb, IReadOnlyDictionary<string, string> Data, string? Style = null)
+{
+    /// <summary>A clarifying choice: clicking it runs <paramref name="text"/> as if the user had typed it.</summary>
+    public static CardAction Choose(string title, string text) => new(title, "choose", new Dictionary<string, string> { ["text"] = text });
+}

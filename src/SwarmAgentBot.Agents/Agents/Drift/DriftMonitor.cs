@@ -63,8 +63,8 @@ public sealed class DriftMonitor(DriftReportStore reports, DriftChecker checker,
             if (retrain)
                 cardsOut.Add(new Card($"Retrain {config.Model}?",
                     [new CardText($"Retrains {config.Model} on its dataset; the training agent asks an approver first.")],
-                    [new CardAction($"Retrain {config.Model}", "choose", new Dictionary<string, string> { ["text"] = $"retrain {config.Model}" }),
-                     new CardAction($"Why did {config.Model} drift?", "choose", new Dictionary<string, string> { ["text"] = $"why did {config.Model} drift" })]));
+                    [CardAction.Choose($"Retrain {config.Model}", $"retrain {config.Model}"),
+                     CardAction.Choose($"Why did {config.Model} drift?", $"why did {config.Model} drift")]));
             await messenger.SendAsync(config.Conversation, new BotReply(text, cardsOut), ct);
         }
         else if (stored.IsRecovery)

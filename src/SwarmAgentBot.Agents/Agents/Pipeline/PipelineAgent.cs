@@ -203,7 +203,7 @@ public sealed class PipelineAgent(
         var all = await pipelines.ListPipelinesAsync(cancellationToken);
         if (all.Count == 0) return AgentResult.Fail($"No pipelines are defined on {pipelines.Describe()}.");
         var card = new Card(question, [new CardText(string.Join("\n", all.Select(p => $"- **{p.Name}**: {p.Description}")))],
-            all.Take(6).Select(p => new CardAction(p.Name, "choose", new Dictionary<string, string> { ["text"] = $"{verb} {p.Name}" })).ToList());
+            all.Take(6).Select(p => CardAction.Choose(p.Name, $"{verb} {p.Name}")).ToList());
         return new AgentResult { Reply = new BotReply(question, [card]), Succeeded = false };
     }
 

@@ -10,7 +10,7 @@ public static class PipelineCards
     /// <summary>The pipelines with what they do.</summary>
     public static Card Pipelines(IReadOnlyList<PipelineSummary> pipelines) => new("Pipelines",
         [new CardTable(["Pipeline", "What it does", "Versions"], pipelines.Select(p => (IReadOnlyList<string>)[p.Name, p.Description ?? "", p.Versions.Count.ToString(CultureInfo.InvariantCulture)]).ToList())],
-        pipelines.Take(5).Select(p => new CardAction($"Describe {p.Name}", "choose", new Dictionary<string, string> { ["text"] = $"describe pipeline {p.Name}" })).ToList());
+        pipelines.Take(5).Select(p => CardAction.Choose($"Describe {p.Name}", $"describe pipeline {p.Name}")).ToList());
 
     /// <summary>A pipeline: what it does, its parameters (types, defaults) and steps.</summary>
     public static Card Definition(PipelineDefinition p)
@@ -48,7 +48,7 @@ public static class PipelineCards
                 [s.Name, s.State.ToWire(), s.StartedAt is { } st ? Duration((s.FinishedAt ?? DateTimeOffset.UtcNow) - st) : "", Note(s)]).ToList()));
         var actions = new List<CardAction>();
         if (!run.IsFinished) actions.Add(new CardAction("Cancel", "choose", new Dictionary<string, string> { ["text"] = $"cancel run {run.Id}" }, "destructive"));
-        actions.Add(new CardAction("Logs", "choose", new Dictionary<string, string> { ["text"] = $"logs of run {run.Id}" }));
+        actions.Add(CardAction.Choose("Logs", $"logs of run {run.Id}"));
         return new Card($"Run {run.Id}{(run.DisplayName is { } n ? $" — {n}" : "")}", elements, actions);
     }
 

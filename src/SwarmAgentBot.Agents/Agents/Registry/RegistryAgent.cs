@@ -123,7 +123,7 @@ public sealed class RegistryAgent(
         var stage = NormaliseStage(request.Get("stage"));
         if (stage is null)
             return AgentResult.Ok(new BotReply($"Deploy {model} to which stage?",
-                [new Card("Choose a stage", [], [Choice("Staging", $"deploy {model}{VersionSuffix(request)} to staging"), Choice("Production", $"deploy {model}{VersionSuffix(request)} to production")])]));
+                [new Card("Choose a stage", [], [CardAction.Choose("Staging", $"deploy {model}{VersionSuffix(request)} to staging"), CardAction.Choose("Production", $"deploy {model}{VersionSuffix(request)} to production")])]));
         var requested = request.Get("version") ?? (request.Turn.Memory.GetValueOrDefault("model") == model ? request.Turn.Memory.GetValueOrDefault("version") : null) ?? "latest";
         var version = await server.ResolveAsync(model, requested, ct);
         var current = await registry.GetAliasAsync(model, stage, ct);
@@ -223,10 +223,8 @@ public sealed class RegistryAgent(
     {
         var models = await registry.ListModelsAsync(ct);
         if (models.Count == 0) return AgentResult.Fail("No model is registered yet. Train one first, e.g. \"train a churn model on churn.csv target churn\".");
-        return AgentResult.Ok(new BotReply(question, [new Card("Choose a model", [], models.Take(8).Select(m => Choice(m, $"{verb} {m}")).ToList())]));
+        return AgentResult.Ok(new BotReply(question, [new Card("Choose a model", [], models.Take(8).Select(m => CardAction.Choose(m, $"{verb} {m}")).ToList())]));
     }
-
-    private static CardAction Choice(string title, string text) => new(title, "choose", new Dictionary<string, string> { ["text"] = text });
 
     private static string VersionSuffix(AgentRequest request) => request.Get("version") is { } v ? " v" + v : "";
 

@@ -282,7 +282,7 @@ public sealed class StorageAgent(
         {
             var choices = profile.Columns.Where(c => c.Count > 0 && (c.IsNumeric || c.TopValues.Count > 0))
                 .OrderBy(c => c.IsNumeric ? 0 : 1).Take(10)
-                .Select(c => new CardAction(c.Name, "choose", new Dictionary<string, string> { ["text"] = $"plot {c.Name} in dataset {dataset.Name}" })).ToList();
+                .Select(c => CardAction.Choose(c.Name, $"plot {c.Name} in dataset {dataset.Name}")).ToList();
             return Clarify($"Which column of **{dataset.Label}** should I plot? Name one (histogram or bar chart) or two (\"plot tenure vs monthly_charges in dataset {dataset.Name}\").", "Choose a column", choices);
         }
         var x = profile.Find(column);
@@ -355,7 +355,7 @@ public sealed class StorageAgent(
             if (names.Count == 0)
                 return new(null, AgentResult.Fail("There are no datasets yet. Attach a CSV and say \"upload this as churn\", or run `swarm seed` for the demo data."));
             return new(null, Clarify($"Which dataset should I {verb}?", "Choose a dataset",
-                names.Take(10).Select(n => new CardAction(n, "choose", new Dictionary<string, string> { ["text"] = command(n) })).ToList()));
+                names.Take(10).Select(n => CardAction.Choose(n, command(n))).ToList()));
         }
         if (DatasetRegistry.NameProblem(raw) is { } problem) return new(null, AgentResult.Fail(problem));
 
@@ -371,7 +371,7 @@ public sealed class StorageAgent(
             return new(only, null, $"(There is no dataset '{raw}'; I used **{only.Name}**.) ");
         if (candidates.Count > 1)
             return new(null, Clarify($"Several datasets match '{raw}'. Which one should I {verb}?", "Choose a dataset",
-                candidates.Take(10).Select(n => new CardAction(n, "choose", new Dictionary<string, string> { ["text"] = command(n) })).ToList()));
+                candidates.Take(10).Select(n => CardAction.Choose(n, command(n))).ToList()));
         var known = (await registry.ListAsync(cancellationToken)).Select(d => d.Name).Distinct().ToList();
         var hint = known.Count == 0 ? "There are no datasets yet." : $"Datasets: {string.Join(", ", known.Take(20))}.";
         return new(null, AgentResult.Fail(fromMemory

@@ -99,7 +99,7 @@ public sealed class TrainingAgent(
         var target = request.Get("target");
         if (target is null)
         {
-            var choices = dataset.Columns.Reverse().Take(6).Select(c => Choice(c.Name, $"train a model on {dataset.Name} target {c.Name}")).ToList();
+            var choices = dataset.Columns.Reverse().Take(6).Select(c => CardAction.Choose(c.Name, $"train a model on {dataset.Name} target {c.Name}")).ToList();
             return AgentResult.Ok(new BotReply($"Which column of {dataset.Label} should the model predict?", [new Card("Choose the target", [], choices)]),
                 new Dictionary<string, string> { ["dataset"] = dataset.Name });
         }
@@ -254,7 +254,7 @@ public sealed class TrainingAgent(
         var names = (await datasets.ListAsync(ct)).Select(d => d.Name).Distinct().Take(8).ToList();
         if (names.Count == 0) return AgentResult.Fail("There is no dataset yet. Attach a CSV and say \"upload this as churn\", then ask me to train on it.");
         var target = request.Get("target") is { } t ? $" target {t}" : "";
-        return AgentResult.Ok(new BotReply("Which dataset should I train on?", [new Card("Choose a dataset", [], names.Select(n => Choice(n, $"train a model on {n}{target}")).ToList())]));
+        return AgentResult.Ok(new BotReply("Which dataset should I train on?", [new Card("Choose a dataset", [], names.Select(n => CardAction.Choose(n, $"train a model on {n}{target}")).ToList())]));
     }
 
     private async Task<TrainingRun?> FindRunAsync(AgentRequest request, CancellationToken ct)
@@ -265,8 +265,6 @@ public sealed class TrainingAgent(
 
     private static string RunMissing(AgentRequest request) =>
         request.Get("run_id") is { } id ? $"There is no training run {id}." : "Which run? Say for example \"status of run 12\".";
-
-    private static CardAction Choice(string title, string text) => new(title, "choose", new Dictionary<string, string> { ["text"] = text });
 
     private static string Duration(int seconds) => seconds >= 120 ? $"{seconds / 60.0:0.#} min" : $"{seconds} s";
 }
