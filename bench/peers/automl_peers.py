@@ -70,7 +70,8 @@ def classify(split_dir, datasets_json, out_json):
 def interop(data_bin, rows, cols, params_json, rounds, repeats):
     import xgboost
     data = np.fromfile(data_bin, dtype=np.float32).reshape(int(rows), int(cols) + 1)
-    x, y = data[:, :-1], data[:, -1]
+    # Contiguous copies, as the C# side has: a strided view would make xgboost copy inside the timed part.
+    x, y = np.ascontiguousarray(data[:, :-1]), np.ascontiguousarray(data[:, -1])
     params = json.loads(params_json)
     seconds = []
     for _ in range(int(repeats)):

@@ -39,7 +39,7 @@ public sealed record AutoMlOptions
     /// <summary>Cross-validation folds; null: 5-fold on small data (≤ 5,000 training rows), else a 20% validation split.</summary>
     public int? Folds { get; init; }
 
-    /// <summary>For f1/macro_f1: tune the decision threshold (binary) or per-class weights (multiclass) on validation predictions.</summary>
+    /// <summary>For f1/macro_f1: tune the decision threshold (binary) or prior-based class weights (multiclass) on validation predictions; kept only when it gains on validation.</summary>
     public bool TuneDecisionRule { get; init; } = true;
 
     /// <summary>For binary tasks, the positive class for f1 (null: the truthy/greater label).</summary>
