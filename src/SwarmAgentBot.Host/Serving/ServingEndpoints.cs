@@ -51,7 +51,7 @@ public static class ServingEndpoints
         for (var i = 0; i < records.Count; i++)
         {
             if (records[i] is not JsonObject record) return Problem(400, $"Record {i} is not a JSON object.");
-            parsed.Add(record.ToDictionary(kv => kv.Key, kv => (object?)(kv.Value is null ? null : JsonSerializer.Deserialize<JsonElement>(kv.Value.ToJsonString()))));
+            parsed.Add(record.ToDictionary(kv => kv.Key, kv => ToValue(kv.Value)));
         }
         try
         {
@@ -71,6 +71,16 @@ public static class ServingEndpoints
         catch (BatchRecordException ex) { return Problem(400, ex.Message, ex.Inner.Field); }
         catch (ArgumentException ex) { return Problem(400, ex.Message); }
     }
+
+    /// <summary>A JSON value as the predictor takes it: number, string, bool or null (nested values as their JSON text).</summary>
+    private static object? ToValue(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        _ => node.ToJsonString(),
+    };
 
     private static async Task<IResult> FeedbackAsync(string name, HttpContext http, PredictionLog log, CancellationToken ct)
     {

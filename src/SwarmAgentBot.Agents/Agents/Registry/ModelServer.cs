@@ -73,15 +73,7 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
             throw new ArgumentException($"A call takes at most {options.Value.MaxBatchRecords:N0} records; this one has {records.Count:N0}.");
         var version = await ResolveAsync(modelName, versionOrAlias, cancellationToken);
         var predictor = await GetPredictorAsync(version, cancellationToken);
-        var predictions = new Prediction[records.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            try { predictions[i] = predictor.Predict(records[i]); }
-            catch (SwarmAgentBot.Ml.Preparation.RecordValidationException ex) when (records.Count > 1)
-            {
-                throw new BatchRecordException(i, ex);
-            }
-        }
+        var predictions = records.Count > 1 ? PredictBatch(predictor, records) : [predictor.Predict(records[0])];
         var alias = int.TryParse(versionOrAlias.TrimStart('v', 'V'), out _) || versionOrAlias == "latest" ? null : versionOrAlias.ToLowerInvariant();
         IReadOnlyList<string> ids = [];
         if (options.Value.LogPredictions)
@@ -92,6 +84,53 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         }
         return new ServedPredictions(modelName, version.Version, alias, predictor.ClassLabels, predictions, ids);
     }
+
+    /// <summary>
+    /// Scores a batch in one pass (one matrix for XGBoost instead of a call per record). When a record
+    /// is bad, the records are checked one by one to name the first bad one and its field.
+    /// </summary>
+    private static IReadOnlyList<Prediction> PredictBatch(Predictor predictor, IReadOnlyList<IReadOnlyDictionary<string, object?>> records)
+    {
+        var columns = predictor.InputColumns;
+        var rows = new List<IReadOnlyList<string?>>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            // A field left out is an error for a record (a null value is a missing value): let Predict name it.
+            if (columns.Any(c => !record.ContainsKey(c)))
+            {
+                try { predictor.Predict(record); }
+                catch (SwarmAgentBot.Ml.Preparation.RecordValidationException ex) { throw new BatchRecordException(i, ex); }
+            }
+            var cells = new string?[columns.Count];
+            for (var c = 0; c < columns.Count; c++)
+                cells[c] = record.TryGetValue(columns[c], out var v) ? Cell(v) : null;
+            rows.Add(cells);
+        }
+        try
+        {
+            return predictor.PredictTable(SwarmAgentBot.Ml.Tabular.TabularData.FromRows(columns, rows));
+        }
+        catch (SwarmAgentBot.Ml.Preparation.RecordValidationException)
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                try { predictor.Predict(records[i]); }
+                catch (SwarmAgentBot.Ml.Preparation.RecordValidationException ex) { throw new BatchRecordException(i, ex); }
+            }
+            throw;
+        }
+    }
+
+    private static string? Cell(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        bool b => b ? "true" : "false",
+        System.Text.Json.JsonElement e => e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString() : e.ValueKind == System.Text.Json.JsonValueKind.Null ? null : e.GetRawText(),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 
     /// <summary>A prediction as JSON: label or value, and class probabilities.</summary>
     public static JsonObject ToJson(Prediction p, IReadOnlyList<string> classLabels)

@@ -21,11 +21,26 @@ public sealed class PredictionLog(SwarmDatabase database, TimeProvider clock)
         var now = clock.GetUtcNow().ToString("O");
         var ids = rows.Select(_ => "p-" + Guid.NewGuid().ToString("N")[..20]).ToList();
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        // One prepared statement for the whole batch: a 10,000-row batch is one transaction, not 10,000 parses.
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO prediction_log (id, model_name, version, alias, features_json, prediction_json, created_at) VALUES ($id, $model, $version, $alias, $f, $p, $now)";
+        var id = insert.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Text);
+        insert.Parameters.AddWithValue("$model", modelName);
+        insert.Parameters.AddWithValue("$version", version);
+        insert.Parameters.AddWithValue("$alias", (object?)alias ?? DBNull.Value);
+        var features = insert.Parameters.Add("$f", Microsoft.Data.Sqlite.SqliteType.Text);
+        var prediction = insert.Parameters.Add("$p", Microsoft.Data.Sqlite.SqliteType.Text);
+        insert.Parameters.AddWithValue("$now", now);
+        insert.Prepare();
         for (var i = 0; i < rows.Count; i++)
-            await connection.ExecuteAsync(
-                "INSERT INTO prediction_log (id, model_name, version, alias, features_json, prediction_json, created_at) VALUES (@id, @modelName, @version, @alias, @f, @p, @now)",
-                new { id = ids[i], modelName, version, alias, f = rows[i].Features.ToJsonString(), p = rows[i].Prediction.ToJsonString(), now }, tx);
+        {
+            id.Value = ids[i];
+            features.Value = rows[i].Features.ToJsonString();
+            prediction.Value = rows[i].Prediction.ToJsonString();
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
         await tx.CommitAsync(cancellationToken);
         return ids;
     }

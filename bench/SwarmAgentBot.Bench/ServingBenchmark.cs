@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace SwarmAgentBot.Bench;
+
+/// <summary>
+/// Serving on the host: single-record and 10,000-row batch predictions over HTTP against a model
+/// trained and registered by the shipped train-and-register pipeline, next to python xgboost
+/// predicting with the same model.json (no HTTP, no feature preparation: the floor we compare with).
+/// </summary>
+public sealed class ServingBenchmark : IBenchmark
+{
+    /// <inheritdoc />
+    public string Name => "serving";
+
+    /// <inheritdoc />
+    public string Description => "POST /models/{name}/versions/{n}/predict: single-record p99 (goal < 2 ms) and a 10,000-row batch (goal < 100 ms) vs python xgboost";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args, BenchEnvironment env, CancellationToken cancellationToken)
+    {
+        var calls = 2000;
+        var batchRows = 10_000;
+        await using var host = await BenchHost.StartAsync(env, cancellationToken: cancellationToken);
+        var swarm = Path.Combine(AppContext.BaseDirectory, "swarm.dll");
+        async Task Cli(params string[] a)
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = env.RepoRoot };
+            psi.ArgumentList.Add(swarm);
+            foreach (var x in a) psi.ArgumentList.Add(x);
+            psi.Environment["Swarm__DataDir"] = host.DataDir;
+            using var p = Process.Start(psi)!;
+            var output = await p.StandardOutput.ReadToEndAsync(cancellationToken) + await p.StandardError.ReadToEndAsync(cancellationToken);
+            await p.WaitForExitAsync(cancellationToken);
+            if (p.ExitCode != 0) throw new InvalidOperationException($"swarm {string.Join(' ', a)} failed: {output}");
+        }
+        await Cli("seed");
+        await Cli("pipelines", "run", "train-and-register", "--param", "dataset=churn", "--param", "target=churn", "--param", "budget_s=20", "--wait", "--json");
+
+        using var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+        var rows = File.ReadAllLines(Path.Combine(env.RepoRoot, "demo", "churn.csv"));
+        var header = rows[0].Split(',');
+        JsonObject Record(int i)
+        {
+            var cells = rows[1 + i % (rows.Length - 1)].Split(',');
+            var o = new JsonObject();
+            for (var c = 0; c < header.Length; c++)
+                if (header[c] != "churn") o[header[c]] = double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : cells[c];
+            return o;
+        }
+        const string url = "/models/churn-model/versions/1/predict";
+        for (var i = 0; i < 100; i++) (await http.PostAsJsonAsync(url, new JsonObject { ["record"] = Record(i) }, cancellationToken)).EnsureSuccessStatusCode();
+        var single = new List<double>();
+        for (var i = 0; i < calls; i++)
+        {
+            var body = new JsonObject { ["record"] = Record(i) };
+            var sw = Stopwatch.StartNew();
+            (await http.PostAsJsonAsync(url, body, cancellationToken)).EnsureSuccessStatusCode();
+            single.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        var batch = new JsonObject { ["records"] = new JsonArray(Enumerable.Range(0, batchRows).Select(i => (JsonNode)Record(i)).ToArray()) };
+        var batches = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            (await http.PostAsJsonAsync(url, batch, cancellationToken)).EnsureSuccessStatusCode();
+            batches.Add(sw.Elapsed.TotalMilliseconds);
+        }
+
+        // The same model file for the peer.
+        var modelJson = Path.Combine(env.OutDir, "serving-model.json");
+        using (var zip = ZipFile.OpenRead(Path.Combine(host.DataDir, "objects", "runs", "1", "bundle.zip")))
+            zip.Entries.First(e => e.Name == "model.json").ExtractToFile(modelJson, overwrite: true);
+        var peer = Process.Start(new ProcessStartInfo(env.Python) { ArgumentList = { Path.Combine(env.RepoRoot, "bench", "peers", "serving_xgboost.py"), modelJson, calls.ToString(CultureInfo.InvariantCulture), batchRows.ToString(CultureInfo.InvariantCulture) }, RedirectStandardOutput = true })!;
+        var peerLine = await peer.StandardOutput.ReadToEndAsync(cancellationToken);
+        await peer.WaitForExitAsync(cancellationToken);
+        var p = JsonNode.Parse(peerLine.Trim().Split('\n')[^1])!;
+
+        Console.WriteLine($"Serving churn-model v1 ({p["features"]} prepared features), {calls} single-record calls and 5 batches of {batchRows:N0} rows");
+        Console.WriteLine($"{"",-34} {"single p50 ms",14} {"single p99 ms",14} {"batch ms (median)",18}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"ours: HTTP + preparation + log",-34} {Percentiles.Of(single, 50),14:F3} {Percentiles.Of(single, 99),14:F3} {Percentiles.Of(batches, 50),18:F1}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"python xgboost predict",-34} {p["p50_ms"]!.GetValue<double>(),14:F3} {p["p99_ms"]!.GetValue<double>(),14:F3} {p["batch_ms"]!.GetValue<double>(),18:F1}"));
+        Console.WriteLine($"goals: single p99 < 2 ms → {(Percentiles.Of(single, 99) < 2 ? "met" : "NOT met")}; batch < 100 ms → {(Percentiles.Of(batches, 50) < 100 ? "met" : "NOT met")}");
+        return 0;
+    }
+}
