@@ -5,17 +5,18 @@ using SwarmAgentBot.Agents.Agents.Knowledge;
 using SwarmAgentBot.Agents.Conversation;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
+using SwarmAgentBot.Agents.Supervisor.Llm;
 
 namespace SwarmAgentBot.Agents.Tests.Knowledge;
 
 public class KnowledgeAgentTests
 {
-    private static (KnowledgeAgent Agent, KnowledgeBase Knowledge) Create(KnowledgeFolder folder, string? path = null, double minScore = 0.5)
+    private static (KnowledgeAgent Agent, KnowledgeBase Knowledge) Create(KnowledgeFolder folder, string? path = null, double minScore = 0.5, IGroundedAnswerer? answerer = null)
     {
         var options = new KnowledgeOptions { Path = path ?? folder.Docs, TopK = 3, MinScore = minScore };
         var index = new KnowledgeIndex(folder.Database);
         var knowledge = new KnowledgeBase(index, Options.Create(options), NullLogger<KnowledgeBase>.Instance);
-        var agent = new KnowledgeAgent(knowledge, Options.Create(new SwarmOptions { PublicBaseUrl = "https://bot.example.com/" }), NullLogger<KnowledgeAgent>.Instance);
+        var agent = new KnowledgeAgent(knowledge, Options.Create(new SwarmOptions { PublicBaseUrl = "https://bot.example.com/" }), NullLogger<KnowledgeAgent>.Instance, answerer);
         return (agent, knowledge);
     }
 
@@ -131,5 +132,46 @@ public class KnowledgeAgentTests
 
         Assert.True(result.Succeeded);
         Assert.Contains("glossary.md#psi", result.Reply.Text);
+    }
+
+    /// <summary>A grounded answerer that answers from the first passage, or declines.</summary>
+    private sealed class FirstPassageAnswerer(bool answer) : IGroundedAnswerer
+    {
+        public List<GroundingPassage> Seen { get; } = [];
+
+        public Task<GroundedAnswer> AnswerAsync(string question, IReadOnlyList<GroundingPassage> passages, CancellationToken cancellationToken = default)
+        {
+            Seen.AddRange(passages);
+            return Task.FromResult(answer
+                ? new GroundedAnswer(true, $"Grounded: see [1]({passages[0].Link}).", [passages[0]])
+                : new GroundedAnswer(false, "", [], "the model said it does not know"));
+        }
+    }
+
+    [Fact]
+    public async Task WithAModelTheAnswerIsWrittenFromTheRetrievedPassagesWithTheirLinks()
+    {
+        using var folder = new KnowledgeFolder().WithSampleDocs();
+        var answerer = new FirstPassageAnswerer(answer: true);
+        var (agent, knowledge) = Create(folder, answerer: answerer);
+        await knowledge.RefreshAsync();
+
+        var result = await agent.HandleAsync(Ask("What do I say to roll back churn-model in production?"));
+
+        Assert.StartsWith("Grounded: see [1](https://bot.example.com/knowledge/runbooks/rollback.md", result.Reply.Text);
+        Assert.NotEmpty(answerer.Seen);
+        Assert.All(answerer.Seen, p => Assert.StartsWith("https://bot.example.com/knowledge/", p.Link));
+    }
+
+    [Fact]
+    public async Task WhenTheModelDeclinesTheExtractiveAnswerStands()
+    {
+        using var folder = new KnowledgeFolder().WithSampleDocs();
+        var (agent, knowledge) = Create(folder, answerer: new FirstPassageAnswerer(answer: false));
+        await knowledge.RefreshAsync();
+
+        var result = await agent.HandleAsync(Ask("What do I say to roll back churn-model in production?"));
+
+        Assert.Contains("Here is what the knowledge base says", result.Reply.Text);
     }
 }

@@ -14,7 +14,7 @@ namespace SwarmAgentBot.Agents.Agents.Knowledge;
 /// its document and heading. When nothing relevant is found it says so and names the closest topics.
 /// Documents are data: whatever a passage says, this agent only returns text; it never proposes or runs an action.
 /// </summary>
-public sealed class KnowledgeAgent(KnowledgeBase knowledge, IOptions<SwarmOptions> swarm, ILogger<KnowledgeAgent> logger) : IAgent
+public sealed class KnowledgeAgent(KnowledgeBase knowledge, IOptions<SwarmOptions> swarm, ILogger<KnowledgeAgent> logger, SwarmAgentBot.Agents.Supervisor.Llm.IGroundedAnswerer? answerer = null) : IAgent
 {
     /// <summary>How long the first question after start-up waits for the first indexing run.</summary>
     public static readonly TimeSpan FirstIndexWait = TimeSpan.FromSeconds(15);
@@ -54,6 +54,17 @@ public sealed class KnowledgeAgent(KnowledgeBase knowledge, IOptions<SwarmOption
             relevant.Count, hits.Count, hits.Count > 0 ? hits[0].Relevance : 0);
 
         if (relevant.Count == 0) return AgentResult.Ok(await NothingFoundAsync(hits, cancellationToken));
+
+        // With Swarm:Llm set, a model writes the answer from these passages only and cites them; when it
+        // declines, cites nothing or is unavailable, the extractive answer below stands.
+        if (answerer is not null)
+        {
+            var passages = relevant.Select(h => new SwarmAgentBot.Agents.Supervisor.Llm.GroundingPassage(
+                string.IsNullOrEmpty(h.Heading) ? h.Title : $"{h.Title} › {h.Heading}", LinkTo(h), h.Text, h.Relevance)).ToList();
+            var grounded = await answerer.AnswerAsync(question, passages, cancellationToken);
+            if (grounded.Answered) return AgentResult.Ok(grounded.Text);
+            logger.LogInformation("Grounded answer not used ({Reason}); answering extractively", grounded.FallbackReason);
+        }
 
         var sb = new StringBuilder("Here is what the knowledge base says:\n");
         var n = 0;
