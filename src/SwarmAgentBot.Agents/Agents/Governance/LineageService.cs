@@ -82,7 +82,7 @@ public sealed class LineageService(TrainingRunStore runs, ModelRegistry registry
                 $"{move.Alias} at {move.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} by {move.By}{(move.ApprovedBy is null ? "" : $", approved by {move.ApprovedBy}")}", []));
         foreach (var annotator in annotators)
             modelChildren.AddRange(await annotator.DownstreamOfAsync(v.ModelName, v.Version, ct));
-        var modelNode = new LineageNode("model", $"{v.ModelName} v{v.Version} ({MetricText(v)}, sha {Short(v.ModelSha256)})", modelChildren);
+        var modelNode = new LineageNode("model", $"{v.ModelName} v{v.Version} ({v.MetricText}, sha {Short(v.ModelSha256)})", modelChildren);
         if (v.RunId is not { } runId) return modelNode;
         var run = await runs.GetAsync(runId, ct);
         return new LineageNode("run", run is null ? $"#{runId}" : RunLabel(run), [modelNode]);
@@ -96,8 +96,6 @@ public sealed class LineageService(TrainingRunStore runs, ModelRegistry registry
 
     private static string Short(string? sha) => sha is null ? "?" : sha[..Math.Min(12, sha.Length)];
 
-    private static string MetricText(ModelVersion v) =>
-        v.Metrics.TryGetValue(v.Metric, out var m) ? $"{v.Metric} {m.ToString("0.###", CultureInfo.InvariantCulture)}" : v.Metric;
 }
 
 /// <summary>Adds downstream artifacts of a model version to lineage (the drift agent adds its reports).</summary>

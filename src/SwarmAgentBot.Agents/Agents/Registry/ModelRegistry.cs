@@ -9,7 +9,11 @@ namespace SwarmAgentBot.Agents.Agents.Registry;
 public sealed record ModelVersion(
     string ModelName, int Version, long? RunId, string? DatasetName, int? DatasetVersion, string? DatasetSha256,
     string Task, string Metric, IReadOnlyDictionary<string, double> Metrics, string ArtifactKey, string ModelSha256,
-    string CreatedBy, DateTimeOffset CreatedAt);
+    string CreatedBy, DateTimeOffset CreatedAt)
+{
+    /// <summary>The optimised test metric as text ("f1 0.842"), or just its name when it was not reported.</summary>
+    public string MetricText => Metrics.TryGetValue(Metric, out var m) ? $"{Metric} {m.ToString("0.###", CultureInfo.InvariantCulture)}" : Metric;
+}
 
 /// <summary>Where an alias points.</summary>
 public sealed record ModelAlias(string ModelName, string Alias, int Version, DateTimeOffset UpdatedAt, string UpdatedBy);

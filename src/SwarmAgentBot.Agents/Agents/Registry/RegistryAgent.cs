@@ -108,7 +108,7 @@ public sealed class RegistryAgent(
             foreach (var v in (await registry.ListVersionsAsync(m, ct)).Take(5))
             {
                 var on = aliases.Where(a => a.ModelName == m && a.Version == v.Version).Select(a => a.Alias);
-                rows.Add([m, "v" + v.Version, MetricText(v), string.Join(", ", on), v.DatasetName ?? "", v.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)]);
+                rows.Add([m, "v" + v.Version, v.MetricText, string.Join(", ", on), v.DatasetName ?? "", v.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)]);
             }
         var card = new Card("Registered models", [new CardTable(["Model", "Version", "Test metric", "Aliases", "Dataset", "Created"], rows)]);
         var latest = await registry.ListVersionsAsync(models[0], ct);
@@ -135,7 +135,7 @@ public sealed class RegistryAgent(
         var args = new JsonObject { ["model"] = model, ["version"] = version.Version, ["stage"] = stage };
         var role = security.Value.ApproverRoleFor(request.Intent, stage);
         return AgentResult.NeedsApproval(new ApprovalProposal(request.Intent, summary, args, role, "model:" + model),
-            $"{summary}. Its test {MetricText(version)}.");
+            $"{summary}. Its test {version.MetricText}.");
     }
 
     private async Task<AgentResult> ProposeRollbackAsync(AgentRequest request, CancellationToken ct)
@@ -237,8 +237,6 @@ public sealed class RegistryAgent(
         var other => other,
     };
 
-    private static string MetricText(ModelVersion v) =>
-        v.Metrics.TryGetValue(v.Metric, out var m) ? $"{v.Metric} {m.ToString("0.###", CultureInfo.InvariantCulture)}" : v.Metric;
 }
 
 /// <summary>
