@@ -29,7 +29,7 @@ public static class PipelinesExtensions
         if (options.UsesKubernetes)
         {
             builder.Services.AddKubernetesJobRunner();
-            builder.Services.AddSingleton<SwarmAgentBot.Agents.Agents.Registry.IServingDeployer, Kubernetes.ServingManifestRenderer>();
+            builder.Services.AddSingleton<SwarmAgentBot.Agents.Agents.Registry.IServingDeployer, Kubernetes.KubernetesServingDeployer>();
         }
         return builder;
     }

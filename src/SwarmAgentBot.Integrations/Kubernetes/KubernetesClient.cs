@@ -11,8 +11,9 @@ using SwarmAgentBot.Integrations.Http;
 namespace SwarmAgentBot.Integrations.Kubernetes;
 
 /// <summary>
-/// A small typed client for the parts of the Kubernetes REST API the job runner uses: batch/v1 Jobs
-/// (create, get, watch, delete) and v1 Pods (list, log). Errors come back as
+/// A small typed client for the parts of the Kubernetes REST API the bot uses: batch/v1 Jobs
+/// (create, get, watch, delete) and v1 Pods (list, log) for the job runner, and server-side apply of
+/// namespaced objects (the serving Deployment and Service). Errors come back as
 /// <see cref="KubernetesApiException"/> built from the API's Status body; an unreachable server as
 /// <see cref="KubernetesUnreachableException"/>.
 /// </summary>
@@ -68,6 +69,19 @@ public sealed class KubernetesClient
     }
 
     /// <summary>
+    /// Server-side apply (PATCH with <c>application/apply-patch+yaml</c>, <c>fieldManager</c>, <c>force=true</c>) of a
+    /// namespaced object at <paramref name="collectionPath"/> (e.g. <c>/apis/apps/v1/namespaces/swarm/deployments</c>):
+    /// creates it or updates the fields this manager owns, and returns the object as stored. A JSON body is valid YAML.
+    /// </summary>
+    public async Task<JsonObject> ApplyAsync(string collectionPath, JsonObject obj, string fieldManager, CancellationToken cancellationToken = default)
+    {
+        var name = obj["metadata"]?["name"]?.GetValue<string>() ?? throw new ArgumentException("the object has no metadata.name", nameof(obj));
+        var path = $"{collectionPath}/{Esc(name)}?fieldManager={Uri.EscapeDataString(fieldManager)}&force=true";
+        // Apply is idempotent by design: sending the same object twice leaves one object, so retries are safe.
+        return await SendAsync<JsonObject>(HttpMethod.Patch, path, obj.ToJsonString(), idempotent: true, $"{obj["kind"]} {name}", cancellationToken, ApplyPatchMediaType);
+    }
+
+    /// <summary>
     /// Watches Jobs (GET ...?watch=true): the events of the newline-delimited JSON stream, from
     /// <paramref name="resourceVersion"/> on, until the server closes it after <paramref name="timeoutSeconds"/>.
     /// An ERROR event (for example 410 Gone: the version is too old) is returned like any other; the caller re-lists.
@@ -88,14 +102,16 @@ public sealed class KubernetesClient
         }
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, bool idempotent, string what, CancellationToken cancellationToken)
+    private const string ApplyPatchMediaType = "application/apply-patch+yaml";
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, bool idempotent, string what, CancellationToken cancellationToken, string contentType = "application/json")
     {
-        using var response = await SendRawAsync(method, path, body, idempotent, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await SendRawAsync(method, path, body, idempotent, HttpCompletionOption.ResponseContentRead, cancellationToken, contentType);
         if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, what, cancellationToken);
         return (await response.Content.ReadFromJsonAsync<T>(KubeJson.Options, cancellationToken))!;
     }
 
-    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, string? body, bool idempotent, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, string? body, bool idempotent, HttpCompletionOption completion, CancellationToken cancellationToken, string contentType = "application/json")
     {
         try
         {
@@ -104,7 +120,7 @@ public sealed class KubernetesClient
                 var request = new HttpRequestMessage(method, path);
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                 if (_connection.Token() is { Length: > 0 } token) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+                if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
                 return request;
             }, idempotent, completion, cancellationToken);
         }

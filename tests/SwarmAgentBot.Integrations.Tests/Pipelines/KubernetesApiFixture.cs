@@ -11,9 +11,9 @@ namespace SwarmAgentBot.Integrations.Tests.Pipelines;
 public enum FakeJobBehavior { Succeed, Fail, StayPending, StayRunning }
 
 /// <summary>
-/// A loopback server speaking the Kubernetes API wire format for the calls the job runner makes
-/// (batch/v1 Jobs: create, get, watch, delete; v1 Pods: list, log), as the API reference documents
-/// them: bearer auth, Status error bodies (404 NotFound, 409 AlreadyExists, 422 Invalid, 401, 403),
+/// A loopback server speaking the Kubernetes API wire format for the calls the bot makes
+/// (batch/v1 Jobs: create, get, watch, delete; v1 Pods: list, log; server-side apply of apps/v1
+/// Deployments and v1 Services), as the API reference documents them: bearer auth, Status error bodies (404 NotFound, 409 AlreadyExists, 422 Invalid, 401, 403),
 /// resourceVersion-ordered watch events as JSON lines, and a job controller that labels pods
 /// job-name=NAME. It rejects what a real API server rejects for these calls.
 /// </summary>
@@ -39,6 +39,93 @@ public sealed partial class KubernetesApiFixture : LoopbackApi
         app.MapDelete("/apis/batch/v1/namespaces/{ns}/jobs/{name}", DeleteJobAsync);
         app.MapGet("/api/v1/namespaces/{ns}/pods", ListPodsAsync);
         app.MapGet("/api/v1/namespaces/{ns}/pods/{pod}/log", ReadLogAsync);
+        app.MapMethods("/apis/apps/v1/namespaces/{ns}/deployments/{name}", ["PATCH"], (HttpContext c, string ns, string name) => ApplyAsync(c, ns, name, "apps/v1", "Deployment", "deployments.apps"));
+        app.MapMethods("/api/v1/namespaces/{ns}/services/{name}", ["PATCH"], (HttpContext c, string ns, string name) => ApplyAsync(c, ns, name, "v1", "Service", "services"));
+    }
+
+    /// <summary>Objects created or updated by server-side apply, by "Kind namespace/name", as stored.</summary>
+    public ConcurrentDictionary<string, JsonObject> Applied { get; } = new(StringComparer.Ordinal);
+
+    private async Task ApplyAsync(HttpContext context, string ns, string name, string apiVersion, string kind, string resource)
+    {
+        // The API server picks the patch strategy from Content-Type; apply needs a field manager.
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is not ("application/apply-patch+yaml" or "application/merge-patch+json" or "application/json-patch+json" or "application/strategic-merge-patch+json"))
+        {
+            await WriteStatusAsync(context, 415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+            return;
+        }
+        if (mediaType != "application/apply-patch+yaml")
+        {
+            await WriteStatusAsync(context, 405, "MethodNotAllowed", "this fixture serves server-side apply only");
+            return;
+        }
+        if (string.IsNullOrEmpty(context.Request.Query["fieldManager"]))
+        {
+            await WriteStatusAsync(context, 422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+            return;
+        }
+        JsonObject? obj;
+        try { obj = await JsonNode.ParseAsync(context.Request.Body) as JsonObject; }
+        catch (System.Text.Json.JsonException ex)
+        {
+            await WriteStatusAsync(context, 400, "BadRequest", $"error decoding YAML: {ex.Message}");
+            return;
+        }
+        if (obj?["apiVersion"]?.ToString() != apiVersion || obj["kind"]?.ToString() != kind)
+        {
+            await WriteStatusAsync(context, 400, "BadRequest", $"the API version in the data ({obj?["apiVersion"]}) / kind ({obj?["kind"]}) do not match the expected {apiVersion} {kind}");
+            return;
+        }
+        if (obj["metadata"]?["name"]?.ToString() != name)
+        {
+            await WriteStatusAsync(context, 400, "BadRequest", $"the name of the object ({obj["metadata"]?["name"]}) does not match the name on the URL ({name})");
+            return;
+        }
+        if (obj["metadata"]?["namespace"]?.ToString() is { } bodyNs && bodyNs != ns)
+        {
+            await WriteStatusAsync(context, 400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+            return;
+        }
+        var problems = new List<string>();
+        if (!Dns1123().IsMatch(name) || name.Length > 63) problems.Add($"metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'");
+        if (kind == "Deployment")
+        {
+            var selector = obj["spec"]?["selector"]?["matchLabels"] as JsonObject;
+            var labels = obj["spec"]?["template"]?["metadata"]?["labels"] as JsonObject;
+            if (selector is null || selector.Count == 0) problems.Add("spec.selector: Required value");
+            else if (labels is null || selector.Any(kv => labels[kv.Key]?.ToString() != kv.Value?.ToString())) problems.Add("spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`");
+            if (obj["spec"]?["template"]?["spec"]?["containers"] is not JsonArray { Count: > 0 } containers || containers.Any(c => string.IsNullOrEmpty(c?["image"]?.ToString())))
+                problems.Add("spec.template.spec.containers[0].image: Required value");
+        }
+        if (kind == "Service" && obj["spec"]?["ports"] is not JsonArray { Count: > 0 }) problems.Add("spec.ports: Required value");
+        if (problems.Count > 0)
+        {
+            await WriteStatusAsync(context, 422, "Invalid", $"{kind}.{(kind == "Deployment" ? "apps" : "")} \"{name}\" is invalid: {string.Join(", ", problems)}");
+            return;
+        }
+        var key = $"{kind} {ns}/{name}";
+        bool created;
+        JsonObject stored;
+        lock (_gate)
+        {
+            created = !Applied.TryGetValue(key, out var existing);
+            stored = (JsonObject)obj.DeepClone();
+            var meta = stored["metadata"]!.AsObject();
+            meta["namespace"] = ns;
+            meta["uid"] = existing?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
+            meta["resourceVersion"] = Next();
+            // generation counts changes of a Deployment's spec, as the API server does (a Service has none).
+            if (kind == "Deployment")
+            {
+                var previous = existing?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+                var specChanged = existing is null || existing["spec"]?.ToJsonString() != stored["spec"]?.ToJsonString();
+                meta["generation"] = specChanged ? previous + 1 : previous;
+            }
+            Applied[key] = stored;
+        }
+        context.Response.StatusCode = created ? 201 : 200;
+        await context.Response.WriteAsJsonAsync(stored);
     }
 
     protected override Task WriteErrorAsync(HttpContext context, int status) => status switch

@@ -32,17 +32,19 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void TheRoleGrantsOnlyWhatTheJobRunnerCalls()
+    public void TheRoleGrantsOnlyWhatTheJobRunnerAndTheServingDeployerCall()
     {
         var role = Kind("bot/rbac.yaml", "Role");
         var rules = role["rules"]!.AsArray().Select(r => (
             Group: r!["apiGroups"]!.AsArray().Single()!.GetValue<string>(),
             Resource: r["resources"]!.AsArray().Single()!.GetValue<string>(),
             Verbs: r["verbs"]!.AsArray().Select(v => v!.GetValue<string>()).Order().ToArray())).ToList();
-        Assert.Equal(3, rules.Count);
+        Assert.Equal(5, rules.Count);
         Assert.Contains(("batch", "jobs", new[] { "create", "delete", "get", "list", "watch" }), rules.Select(r => (r.Group, r.Resource, r.Verbs)), RuleComparer.Instance);
         Assert.Contains(("", "pods", new[] { "get", "list" }), rules.Select(r => (r.Group, r.Resource, r.Verbs)), RuleComparer.Instance);
         Assert.Contains(("", "pods/log", new[] { "get" }), rules.Select(r => (r.Group, r.Resource, r.Verbs)), RuleComparer.Instance);
+        Assert.Contains(("apps", "deployments", new[] { "create", "get", "patch" }), rules.Select(r => (r.Group, r.Resource, r.Verbs)), RuleComparer.Instance);
+        Assert.Contains(("", "services", new[] { "create", "get", "patch" }), rules.Select(r => (r.Group, r.Resource, r.Verbs)), RuleComparer.Instance);
 
         var binding = Kind("bot/rbac.yaml", "RoleBinding");
         Assert.Equal(role["metadata"]!["name"]!.GetValue<string>(), binding["roleRef"]!["name"]!.GetValue<string>());
@@ -88,8 +90,8 @@ public sealed class ManifestTests
     public void TheServingTemplateIsADeploymentAndServiceWithThePlaceholders()
     {
         var text = File.ReadAllText(Path.Combine(Root, "serving/model-deployment.yaml"));
-        foreach (var placeholder in new[] { "{{name}}", "{{model}}", "{{version}}", "{{stage}}", "{{image}}" }) Assert.Contains(placeholder, text);
-        var filled = text.Replace("{{name}}", "churn-production").Replace("{{model}}", "churn").Replace("{{version}}", "3").Replace("{{stage}}", "production").Replace("{{image}}", "swarm:1");
+        foreach (var placeholder in new[] { "{{name}}", "{{model}}", "{{version}}", "{{stage}}", "{{image}}", "{{artifact}}" }) Assert.Contains(placeholder, text);
+        var filled = text.Replace("{{name}}", "churn-production").Replace("{{model}}", "churn").Replace("{{version}}", "3").Replace("{{stage}}", "production").Replace("{{image}}", "swarm:1").Replace("{{artifact}}", "runs/7/bundle.zip");
         var docs = YamlJson.ParseAll(filled).Cast<JsonObject>().ToList();
         var deployment = Assert.Single(docs, d => d["kind"]!.GetValue<string>() == "Deployment");
         var service = Assert.Single(docs, d => d["kind"]!.GetValue<string>() == "Service");
