@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace SwarmAgentBot.Bench;
@@ -75,7 +76,12 @@ public sealed class DirectLineBenchmark : IBenchmark
             var sw = Stopwatch.StartNew();
             using var post = new HttpRequestMessage(HttpMethod.Post, $"/v3/directline/conversations/{c.Conversation}/activities")
             {
-                Content = JsonContent.Create(new { type = "message", from = new { id = "u" }, text = "help" }),
+                // Serialised up front so the request carries a Content-Length, as a browser's fetch does
+                // (JsonContent streams the body chunked, which web chat never sends).
+                Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { type = "message", from = new { id = "u" }, text = "help" }))
+                {
+                    Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } },
+                },
             };
             post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", c.Token);
             (await http.SendAsync(post, ct)).EnsureSuccessStatusCode();

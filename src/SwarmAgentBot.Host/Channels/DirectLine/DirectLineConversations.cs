@@ -22,8 +22,9 @@ public sealed class DirectLineConversation
 {
     private readonly Lock _gate = new();
     // Seq numbers are consecutive, so an activity's index is its seq minus the first one kept.
-    // Each activity is serialised once, when appended: the stream sends those bytes to every frame and reconnect.
-    private readonly List<(long Seq, JsonObject Activity, byte[] Json)> _activities = [];
+    // Each activity is kept as its JSON, serialised once when appended: the stream sends those bytes as they are,
+    // and a full buffer is a thousand flat byte arrays per conversation instead of a thousand node trees for the GC to trace.
+    private readonly List<(long Seq, byte[] Json)> _activities = [];
     private readonly int _capacity;
     private long _next;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,7 +41,7 @@ public sealed class DirectLineConversation
     /// <summary>User activities waiting for the bot, in arrival order.</summary>
     internal Channel<InboundActivity> Inbox { get; } = Channel.CreateUnbounded<InboundActivity>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Appends an activity, giving it its id; returns that id. The activity must not be changed afterwards.</summary>
+    /// <summary>Appends (a snapshot of) an activity, giving it its id; returns that id.</summary>
     public string Append(JsonObject activity)
     {
         TaskCompletionSource changed;
@@ -52,7 +53,7 @@ public sealed class DirectLineConversation
             activity["id"] = id;
             activity["conversation"] = new JsonObject { ["id"] = Id };
             activity["timestamp"] ??= DateTimeOffset.UtcNow.ToString("O");
-            _activities.Add((seq, activity, JsonSerializer.SerializeToUtf8Bytes(activity)));
+            _activities.Add((seq, JsonSerializer.SerializeToUtf8Bytes(activity)));
             if (_activities.Count > _capacity) _activities.RemoveRange(0, _activities.Count - _capacity);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,7 +68,7 @@ public sealed class DirectLineConversation
         lock (_gate)
         {
             var list = new List<JsonObject>();
-            for (var i = FirstIndexAfter(watermark); i < _activities.Count; i++) list.Add((JsonObject)_activities[i].Activity.DeepClone());
+            for (var i = FirstIndexAfter(watermark); i < _activities.Count; i++) list.Add(JsonNode.Parse(_activities[i].Json)!.AsObject());
             return (list, _next - 1);
         }
     }

@@ -263,7 +263,7 @@ public static class DirectLineEndpoints
         activity["timestamp"] = DateTimeOffset.UtcNow.ToString("O");
         var id = conversation.Append(activity);
         if (type is "message" or "invoke")
-            conversation.Inbox.Writer.TryWrite(new InboundActivity((JsonObject)activity.DeepClone(), files));
+            conversation.Inbox.Writer.TryWrite(new InboundActivity(activity, files)); // the buffer keeps its own copy (JSON)
         return id;
     }
 
