@@ -19,7 +19,7 @@ public sealed record ConversationState(ConversationRef Reference, Dictionary<str
 /// sleeps whole milliseconds) and each save costs one statement, not one transaction.
 /// A save returns only once its transaction has committed, as before.
 /// </summary>
-public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable
+public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable, IDisposable
 {
     /// <summary>How many earlier user messages are kept for context.</summary>
     public const int HistoryLength = 10;
@@ -70,16 +70,22 @@ public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable
         if (!_pending.Writer.TryWrite(save))
             return WriteAsync([save], cancellationToken); // disposed (host stopping): no writer left, commit directly
         EnsureWriter();
-        return save.Committed.Task.WaitAsync(cancellationToken);
+        return cancellationToken.CanBeCanceled ? save.Committed.Task.WaitAsync(cancellationToken) : save.Committed.Task;
     }
 
     /// <summary>Commits every save already handed over, then stops the writer.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (StopWriter() is { } writer) await writer;
+    }
+
+    /// <summary>Commits every save already handed over, then stops the writer (for containers disposed synchronously).</summary>
+    public void Dispose() => StopWriter()?.GetAwaiter().GetResult();
+
+    private Task? StopWriter()
+    {
         _pending.Writer.TryComplete();
-        Task? writer;
-        lock (_writerGate) writer = _writer;
-        if (writer is not null) await writer;
+        lock (_writerGate) return _writer;
     }
 
     /// <summary>Merges remembered values into a stored conversation (used by background jobs).</summary>

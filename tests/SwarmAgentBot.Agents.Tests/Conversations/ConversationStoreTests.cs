@@ -65,6 +65,18 @@ public sealed class ConversationStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ASynchronousDisposeAlsoCommitsWhatWasHandedOver()
+    {
+        var store = new ConversationStore(_db.Database);
+        var pending = Enumerable.Range(0, 10).Select(i => store.SaveAsync(State("d" + i, "kept-" + i))).ToList();
+        store.Dispose();
+
+        Assert.All(pending, p => Assert.True(p.IsCompletedSuccessfully));
+        var after = Restarted();
+        for (var i = 0; i < 10; i++) Assert.Equal("kept-" + i, (await after.GetAsync(new ConversationRef("directline", "d" + i))).Memory["model"]);
+    }
+
+    [Fact]
     public async Task ASaveThatCannotBeStoredFailsAloneAndItsNeighboursAreKept()
     {
         await using var store = new ConversationStore(_db.Database);
