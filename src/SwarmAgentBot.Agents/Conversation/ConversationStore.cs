@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 using Dapper;
 using SwarmAgentBot.Agents.Metadata;
 
@@ -10,11 +12,32 @@ namespace SwarmAgentBot.Agents.Conversation;
 /// <param name="History">Recent user messages, oldest first (bounded).</param>
 public sealed record ConversationState(ConversationRef Reference, Dictionary<string, string> Memory, List<string> History);
 
-/// <summary>Conversation references and memory in the metadata store (survive restarts).</summary>
-public sealed class ConversationStore(SwarmDatabase database)
+/// <summary>
+/// Conversation references and memory in the metadata store (survive restarts).
+/// Saves are group-committed: concurrent saves wait for one writer that commits them together
+/// in one transaction, so conversations never queue on SQLite's write lock (whose busy wait
+/// sleeps whole milliseconds) and each save costs one statement, not one transaction.
+/// A save returns only once its transaction has committed, as before.
+/// </summary>
+public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable, IDisposable
 {
     /// <summary>How many earlier user messages are kept for context.</summary>
     public const int HistoryLength = 10;
+
+    // Enough to drain a burst from every active conversation in one commit while keeping one transaction short.
+    private const int MaxBatch = 128;
+
+    private const string UpsertSql =
+        """
+        INSERT INTO conversations (conversation_key, channel_id, conversation_id, service_url, thread_id, bot_id, memory_json, history_json, updated_at)
+        VALUES (@key, @channel, @conversation, @serviceUrl, @thread, @bot, @memory, @history, @at)
+        ON CONFLICT(conversation_key) DO UPDATE SET service_url = excluded.service_url, thread_id = excluded.thread_id, bot_id = excluded.bot_id,
+          memory_json = excluded.memory_json, history_json = excluded.history_json, updated_at = excluded.updated_at
+        """;
+
+    private readonly Channel<PendingSave> _pending = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _writerGate = new();
+    private Task? _writer;
 
     /// <summary>Loads the state, or a fresh one for a new conversation.</summary>
     public async Task<ConversationState> GetAsync(ConversationRef reference, CancellationToken cancellationToken = default)
@@ -37,25 +60,32 @@ public sealed class ConversationStore(SwarmDatabase database)
         return row is null ? null : new ConversationRef(row.ChannelId, row.ConversationId, row.ServiceUrl, row.ThreadId, row.BotId);
     }
 
-    /// <summary>Saves state (upsert), trimming history to <see cref="HistoryLength"/>.</summary>
-    public async Task SaveAsync(ConversationState state, CancellationToken cancellationToken = default)
+    /// <summary>Saves state (upsert), trimming history to <see cref="HistoryLength"/>; returns once it is committed.</summary>
+    public Task SaveAsync(ConversationState state, CancellationToken cancellationToken = default)
     {
         if (state.History.Count > HistoryLength) state.History.RemoveRange(0, state.History.Count - HistoryLength);
-        var r = state.Reference;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO conversations (conversation_key, channel_id, conversation_id, service_url, thread_id, bot_id, memory_json, history_json, updated_at)
-            VALUES (@key, @ChannelId, @ConversationId, @ServiceUrl, @ThreadId, @BotId, @memory, @history, @at)
-            ON CONFLICT(conversation_key) DO UPDATE SET service_url = excluded.service_url, thread_id = excluded.thread_id, bot_id = excluded.bot_id,
-              memory_json = excluded.memory_json, history_json = excluded.history_json, updated_at = excluded.updated_at
-            """,
-            new
-            {
-                key = r.Key, r.ChannelId, r.ConversationId, r.ServiceUrl, r.ThreadId, r.BotId,
-                memory = JsonSerializer.Serialize(state.Memory), history = JsonSerializer.Serialize(state.History),
-                at = DateTimeOffset.UtcNow.ToString("O"),
-            });
+        // Serialised now, on the caller's turn: the caller may change its state object as soon as this returns.
+        var save = new PendingSave(state.Reference, JsonSerializer.Serialize(state.Memory), JsonSerializer.Serialize(state.History),
+            DateTimeOffset.UtcNow.ToString("O"), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_pending.Writer.TryWrite(save))
+            return WriteAsync([save], cancellationToken); // disposed (host stopping): no writer left, commit directly
+        EnsureWriter();
+        return cancellationToken.CanBeCanceled ? save.Committed.Task.WaitAsync(cancellationToken) : save.Committed.Task;
+    }
+
+    /// <summary>Commits every save already handed over, then stops the writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (StopWriter() is { } writer) await writer;
+    }
+
+    /// <summary>Commits every save already handed over, then stops the writer (for containers disposed synchronously).</summary>
+    public void Dispose() => StopWriter()?.GetAwaiter().GetResult();
+
+    private Task? StopWriter()
+    {
+        _pending.Writer.TryComplete();
+        lock (_writerGate) return _writer;
     }
 
     /// <summary>Merges remembered values into a stored conversation (used by background jobs).</summary>
@@ -65,6 +95,71 @@ public sealed class ConversationStore(SwarmDatabase database)
         foreach (var (k, v) in values) state.Memory[k] = v;
         await SaveAsync(state, cancellationToken);
     }
+
+    private void EnsureWriter()
+    {
+        if (Volatile.Read(ref _writer) is not null) return;
+        lock (_writerGate) _writer ??= Task.Run(WriteLoopAsync);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingSave>(MaxBatch);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var save)) batch.Add(save);
+            try
+            {
+                await WriteAsync(batch, CancellationToken.None);
+                foreach (var save in batch) save.Committed.TrySetResult();
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // One bad save must not fail its neighbours: retry each on its own so each caller gets its own outcome.
+                foreach (var save in batch) await WriteAloneAsync(save);
+            }
+            catch (Exception ex)
+            {
+                batch[0].Committed.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task WriteAloneAsync(PendingSave save)
+    {
+        try
+        {
+            await WriteAsync([save], CancellationToken.None);
+            save.Committed.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            save.Committed.TrySetException(ex);
+        }
+    }
+
+    private async Task WriteAsync(IReadOnlyList<PendingSave> saves, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = UpsertSql;
+        var parameters = new[] { "@key", "@channel", "@conversation", "@serviceUrl", "@thread", "@bot", "@memory", "@history", "@at" }
+            .Select(name => command.Parameters.Add(name, SqliteType.Text)).ToArray();
+        foreach (var save in saves)
+        {
+            var r = save.Reference;
+            object?[] values = [r.Key, r.ChannelId, r.ConversationId, r.ServiceUrl, r.ThreadId, r.BotId, save.Memory, save.History, save.At];
+            for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
+            // The statement is prepared once for the whole batch and re-bound for each save.
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private sealed record PendingSave(ConversationRef Reference, string Memory, string History, string At, TaskCompletionSource Committed);
 
     private sealed class RefRow
     {

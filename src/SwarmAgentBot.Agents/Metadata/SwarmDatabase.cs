@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,8 @@ public sealed class SwarmDatabase
     private readonly ILogger<SwarmDatabase> _logger;
     private readonly SemaphoreSlim _migrateLock = new(1, 1);
     private volatile bool _migrated;
+    // Native connections already configured (weak keys: a connection the pool closes drops out).
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
 
     /// <summary>Creates the database handle; the file and schema are created on first use.</summary>
     public SwarmDatabase(IOptions<SwarmOptions> options, IEnumerable<IMigration> migrations, ILogger<SwarmDatabase> logger)
@@ -65,7 +68,22 @@ public sealed class SwarmDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;");
+        // These settings belong to the native connection, which the pool keeps open and hands out again:
+        // set them once per native connection instead of preparing four statements on every open.
+        var handle = connection.Handle!;
+        if (_configured.TryAdd(handle, true))
+        {
+            try
+            {
+                await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;");
+            }
+            catch
+            {
+                _configured.Remove(handle);
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
         return connection;
     }
 

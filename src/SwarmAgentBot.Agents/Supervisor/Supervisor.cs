@@ -45,7 +45,7 @@ public sealed partial class Supervisor(
 
         var state = await conversations.GetAsync(message.Conversation, cancellationToken);
         var route = await router.RouteAsync(text.Length == 0 ? "upload this file" : text, new RoutingContext(state.History, state.Memory), cancellationToken);
-        logger.LogInformation("Routed {ConversationKey} to {Intent} ({Reason})", message.Conversation.Key, route.Intent, route.Reason);
+        LogRouted(message.Conversation, route.Intent, route.Reason);
 
         var turn = new TurnContext(message.Conversation, message.From, state.Memory);
         var replies = new List<BotReply>();
@@ -280,4 +280,14 @@ public sealed partial class Supervisor(
 
     [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")]
     private static partial Regex ConditionPattern();
+
+    // Debug, not Information: one line per chat message floods the default log and costs the hot path
+    // (actions are in the audit log). Generated, so nothing is formatted or boxed unless Debug is on.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Routed {ConversationKey} to {Intent} ({Reason})")]
+    private partial void LogRouted(string conversationKey, string intent, string? reason);
+
+    private void LogRouted(ConversationRef conversation, string intent, string? reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug)) LogRouted(conversation.Key, intent, reason);
+    }
 }

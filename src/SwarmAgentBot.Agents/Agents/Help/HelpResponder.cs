@@ -17,8 +17,13 @@ public sealed class HelpResponder(AgentCatalog catalog)
         ("governance", "Lineage, audit and approvals", ["lineage of churn-model v3", "audit log for churn-model", "pending approvals", "approve 42", "reproduce run 12"]),
     ];
 
+    // The catalog is fixed once the host has started, so the full help (the most asked-for reply) is built once.
+    private BotReply? _fullHelp;
+
     /// <summary>The help text, for all areas or one.</summary>
-    public BotReply Help(string? topic)
+    public BotReply Help(string? topic) => topic is null ? _fullHelp ??= Build(null) : Build(topic);
+
+    private BotReply Build(string? topic)
     {
         var areas = Areas.Where(a => topic is null || a.Area.Equals(topic, StringComparison.OrdinalIgnoreCase) || a.Title.Contains(topic, StringComparison.OrdinalIgnoreCase)).ToList();
         if (areas.Count == 0) areas = Areas.ToList();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -19,8 +20,11 @@ public sealed record DirectLineToken(string Token, string ConversationId, string
 /// </summary>
 public sealed class DirectLineConversation
 {
-    private readonly object _gate = new();
-    private readonly List<(long Seq, JsonObject Activity)> _activities = [];
+    private readonly Lock _gate = new();
+    // Seq numbers are consecutive, so an activity's index is its seq minus the first one kept.
+    // Each activity is kept as its JSON, serialised once when appended: the stream sends those bytes as they are,
+    // and a full buffer is a thousand flat byte arrays per conversation instead of a thousand node trees for the GC to trace.
+    private readonly List<(long Seq, byte[] Json)> _activities = [];
     private readonly int _capacity;
     private long _next;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,7 +41,7 @@ public sealed class DirectLineConversation
     /// <summary>User activities waiting for the bot, in arrival order.</summary>
     internal Channel<InboundActivity> Inbox { get; } = Channel.CreateUnbounded<InboundActivity>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Appends an activity, giving it its id; returns that id.</summary>
+    /// <summary>Appends (a snapshot of) an activity, giving it its id; returns that id.</summary>
     public string Append(JsonObject activity)
     {
         TaskCompletionSource changed;
@@ -49,7 +53,7 @@ public sealed class DirectLineConversation
             activity["id"] = id;
             activity["conversation"] = new JsonObject { ["id"] = Id };
             activity["timestamp"] ??= DateTimeOffset.UtcNow.ToString("O");
-            _activities.Add((seq, activity));
+            _activities.Add((seq, JsonSerializer.SerializeToUtf8Bytes(activity)));
             if (_activities.Count > _capacity) _activities.RemoveRange(0, _activities.Count - _capacity);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,10 +67,30 @@ public sealed class DirectLineConversation
     {
         lock (_gate)
         {
-            var after = watermark ?? -1;
-            var list = _activities.Where(a => a.Seq > after).Select(a => (JsonObject)a.Activity.DeepClone()).ToList();
+            var list = new List<JsonObject>();
+            for (var i = FirstIndexAfter(watermark); i < _activities.Count; i++) list.Add(JsonNode.Parse(_activities[i].Json)!.AsObject());
             return (list, _next - 1);
         }
+    }
+
+    /// <summary>The JSON of the activities after the watermark (all when null) and the new watermark.</summary>
+    internal (IReadOnlyList<byte[]> Activities, long Watermark) JsonSince(long? watermark)
+    {
+        lock (_gate)
+        {
+            var start = FirstIndexAfter(watermark);
+            var list = new byte[_activities.Count - start][];
+            for (var i = start; i < _activities.Count; i++) list[i - start] = _activities[i].Json;
+            return (list, _next - 1);
+        }
+    }
+
+    // Callers hold _gate.
+    private int FirstIndexAfter(long? watermark)
+    {
+        if (_activities.Count == 0) return 0;
+        var index = (watermark ?? -1) + 1 - _activities[0].Seq;
+        return (int)Math.Clamp(index, 0, _activities.Count);
     }
 
     /// <summary>A task that completes when the next activity is appended.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -173,16 +174,27 @@ public static class DirectLineEndpoints
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         _ = DrainAsync(socket, closed);
+        // One buffer per socket; each frame splices the activities' stored JSON instead of re-serialising them.
+        var frame = new ArrayBufferWriter<byte>(16 * 1024);
+        await using var json = new Utf8JsonWriter(frame);
         try
         {
             while (!closed.IsCancellationRequested && socket.State == WebSocketState.Open)
             {
                 var change = conversation!.WaitForChangeAsync(closed.Token);
-                var (activities, next) = conversation.Since(mark);
+                var (activities, next) = conversation.JsonSince(mark);
                 if (activities.Count > 0)
                 {
-                    var payload = JsonSerializer.SerializeToUtf8Bytes(new { activities, watermark = next.ToString(CultureInfo.InvariantCulture) });
-                    await socket.SendAsync(payload, WebSocketMessageType.Text, true, closed.Token);
+                    frame.ResetWrittenCount();
+                    json.Reset(frame);
+                    json.WriteStartObject();
+                    json.WriteStartArray("activities");
+                    foreach (var activity in activities) json.WriteRawValue(activity, skipInputValidation: true);
+                    json.WriteEndArray();
+                    json.WriteString("watermark", next.ToString(CultureInfo.InvariantCulture));
+                    json.WriteEndObject();
+                    await json.FlushAsync(closed.Token);
+                    await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Text, true, closed.Token);
                     mark = next;
                 }
                 await change;
@@ -251,7 +263,7 @@ public static class DirectLineEndpoints
         activity["timestamp"] = DateTimeOffset.UtcNow.ToString("O");
         var id = conversation.Append(activity);
         if (type is "message" or "invoke")
-            conversation.Inbox.Writer.TryWrite(new InboundActivity((JsonObject)activity.DeepClone(), files));
+            conversation.Inbox.Writer.TryWrite(new InboundActivity(activity, files)); // the buffer keeps its own copy (JSON)
         return id;
     }
 
@@ -266,22 +278,34 @@ public static class DirectLineEndpoints
     private static async Task<(JsonObject? Body, IResult? Error)> ReadJsonAsync(HttpContext http, int maxBytes, bool allowEmpty)
     {
         if (http.Request.ContentLength > maxBytes) return (null, Error(413, "MessageSizeTooBig", $"The request body is larger than {maxBytes:N0} bytes."));
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > maxBytes) return (null, Error(413, "MessageSizeTooBig", $"The request body is larger than {maxBytes:N0} bytes."));
-        }
-        if (buffer.Length == 0) return allowEmpty ? (null, null) : (null, Error(400, "BadArgument", "The request body is empty; send an activity as JSON."));
+        // A pooled buffer: every posted activity passes here, and a fresh 8 KB chunk plus a copy per post showed up as garbage.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(http.Request.ContentLength ?? 4096, maxBytes) + 1);
         try
         {
-            return JsonNode.Parse(buffer.ToArray()) is JsonObject o ? (o, null) : (null, Error(400, "BadArgument", "The body must be a JSON object."));
+            var length = 0;
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(buffer.AsMemory(length), http.RequestAborted)) > 0)
+            {
+                length += read;
+                if (length > maxBytes) return (null, Error(413, "MessageSizeTooBig", $"The request body is larger than {maxBytes:N0} bytes."));
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+            if (length == 0) return allowEmpty ? (null, null) : (null, Error(400, "BadArgument", "The request body is empty; send an activity as JSON."));
+            return JsonNode.Parse(buffer.AsSpan(0, length)) is JsonObject o ? (o, null) : (null, Error(400, "BadArgument", "The body must be a JSON object."));
         }
         catch (JsonException ex)
         {
             return (null, Error(400, "BadArgument", $"The body is not valid JSON: {ex.Message}"));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }
