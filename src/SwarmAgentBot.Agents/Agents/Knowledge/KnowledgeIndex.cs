@@ -44,12 +44,12 @@ public sealed record KnowledgeIndexReport(int Documents, int Added, int Updated,
 /// <param name="DocumentWeight">Share (0..1) of the whole-document bm25 in a document's score; the rest is its passages' score. Each part is divided by its best in the question first.</param>
 public sealed record KnowledgeRanking(
     double TitleWeight = 4,
-    double HeadingWeight = 2,
+    double HeadingWeight = 4,
     double BodyWeight = 1,
-    double ContextWeight = 2,
+    double ContextWeight = 4,
     int Candidates = 40,
     double PassageShare = 0.3,
-    double DocumentWeight = 0.5);
+    double DocumentWeight = 0.25);
 
 /// <summary>
 /// The knowledge index: passages of a Markdown folder in SQLite FTS5 (porter stemming, BM25 with
