@@ -111,6 +111,48 @@ public class KnowledgeIndexTests
     }
 
     [Fact]
+    public async Task ItRanksAPageAboutTheTopicAboveAPageThatMentionsItOnce()
+    {
+        using var folder = new KnowledgeFolder()
+            .Write("replication.md", "# Bucket replication\n\n## Set up replication\n\nReplication copies new objects to a remote bucket.\n\n"
+                + "## Replication status\n\nEach object shows whether replication is pending or done.\n")
+            .Write("faq.md", "# Questions\n\n## Quotas\n\nA quota caps a bucket.\n\n## Copies\n\nSee the replication page for copies of a bucket.\n");
+        using var index = await folder.IndexAsync();
+
+        var hits = await index.SearchAsync("how does bucket replication work", 2);
+
+        Assert.Equal(["replication.md", "faq.md"], hits.Select(h => h.Path));
+    }
+
+    [Fact]
+    public async Task ItFindsDocumentsAddedAfterEarlierSearches()
+    {
+        using var folder = new KnowledgeFolder().WithSampleDocs();
+        using var index = await folder.IndexAsync();
+        Assert.Empty(await index.SearchAsync("lineage", 3));
+
+        folder.Write("lineage.md", "# Lineage\n\nLineage links a model version to its dataset and run.\n");
+        await index.IndexFolderAsync(folder.Docs);
+
+        var hit = Assert.Single(await index.SearchAsync("lineage", 3));
+        Assert.Equal("lineage.md", hit.Path);
+        Assert.True(hit.Relevance >= 0.99, $"relevance {hit.Relevance}");
+    }
+
+    [Fact]
+    public async Task ItAnswersQuestionsAskedAtTheSameTime()
+    {
+        using var folder = new KnowledgeFolder().WithSampleDocs();
+        using var index = await folder.IndexAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+            index.SearchAsync(i % 2 == 0 ? "roll back churn-model" : "comparing distributions", 1))));
+
+        for (var i = 0; i < answers.Length; i++)
+            Assert.Equal(i % 2 == 0 ? "runbooks/rollback.md" : "glossary.md", answers[i][0].Path);
+    }
+
+    [Fact]
     public async Task ItRefusesAFolderThatDoesNotExist()
     {
         using var folder = new KnowledgeFolder();

@@ -2,7 +2,7 @@ namespace SwarmAgentBot.Agents.Agents.Knowledge;
 
 /// <summary>
 /// The classic Porter (1980) suffix stripper, the same algorithm SQLite's <c>porter</c> tokenizer
-/// applies. The reranker and the relevance gate stem words in C# so that "deploying" in a
+/// applies. The relevance gate and the snippets stem words in C# so that "deploying" in a
 /// question meets "deployment" in a passage just as it does inside FTS5.
 /// </summary>
 public static class PorterStemmer
