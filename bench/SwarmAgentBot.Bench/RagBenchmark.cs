@@ -13,8 +13,9 @@ namespace SwarmAgentBot.Bench;
 /// indexing speed, for our index (passages along headings and whole documents, weighted bm25, document
 /// ranking), for the same ranking passages only, and for a plain FTS5 baseline (one row per whole file,
 /// default tokenizer, default bm25). Question sets: bench/rag/questions.jsonl (written while tuning),
-/// bench/rag/holdout.jsonl (written after tuning) and bench/rag/blind-dev.jsonl (written by someone who
-/// never saw the retriever). It also checks the knowledge agent's answer threshold on those questions
+/// bench/rag/holdout.jsonl (written after tuning), bench/rag/blind-dev.jsonl (written by someone who
+/// never saw the retriever; studied while changing the ranking) and bench/rag/blind-final.jsonl (the
+/// other half of that blind set, first scored after the ranking change). It also checks the knowledge agent's answer threshold on those questions
 /// and on off-topic ones. Arguments: <c>--misses</c> prints the questions our index got wrong;
 /// <c>--sweep</c> grid-searches the ranking settings on all sets with leave-one-set-out.
 /// </summary>
@@ -40,7 +41,7 @@ public sealed class RagBenchmark : IBenchmark
             return 1;
         }
         var sets = new List<(string Name, List<Question> Questions)>();
-        foreach (var (name, file) in new[] { ("tuning", "questions.jsonl"), ("holdout", "holdout.jsonl"), ("blind-dev", "blind-dev.jsonl") })
+        foreach (var (name, file) in new[] { ("tuning", "questions.jsonl"), ("holdout", "holdout.jsonl"), ("blind-dev", "blind-dev.jsonl"), ("blind-final", "blind-final.jsonl") })
         {
             var path = Path.Combine(env.RepoRoot, "bench", "rag", file);
             if (File.Exists(path)) sets.Add((name, Load(path)));
