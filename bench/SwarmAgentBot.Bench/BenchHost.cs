@@ -22,6 +22,16 @@ public sealed class BenchHost : IAsyncDisposable
     /// <summary>The host's data folder.</summary>
     public string DataDir { get; }
 
+    /// <summary>CPU time the host process has used so far (all its threads): what a phase cost, whatever else the machine runs.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Starts the host and waits until /healthz answers.</summary>
     public static async Task<BenchHost> StartAsync(BenchEnvironment env, IDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
     {

@@ -122,8 +122,7 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         string[] ids = [];
         if (options.Value.LogPredictions)
         {
-            ids = new string[predictions.Count];
-            for (var i = 0; i < ids.Length; i++) ids[i] = PredictionLog.NewId();
+            ids = PredictionLog.NewIds(predictions.Count);
             await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, clock.GetUtcNow().ToString("O"), ids, features, predictions, predictor.ClassLabels), cancellationToken);
         }
         return new ServedPredictions(modelName, version.Version, alias, predictor.ClassLabels, predictions, ids);

@@ -63,15 +63,23 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>A new prediction id.</summary>
-    public static string NewId() => string.Create(22, Guid.NewGuid(), static (span, guid) =>
+    /// <summary>New prediction ids: "p-" and 20 random hex digits (80 bits), from one draw of the secure generator for the whole call.</summary>
+    public static string[] NewIds(int count)
     {
-        span[0] = 'p';
-        span[1] = '-';
-        Span<char> hex = stackalloc char[32];
-        guid.TryFormat(hex, out _, "N");
-        hex[..20].CopyTo(span[2..]);
-    });
+        const int randomBytes = 10;
+        var random = count * randomBytes <= 4096 ? stackalloc byte[count * randomBytes] : new byte[count * randomBytes];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        var ids = new string[count];
+        Span<char> id = stackalloc char[2 + 2 * randomBytes];
+        id[0] = 'p';
+        id[1] = '-';
+        for (var i = 0; i < count; i++)
+        {
+            Convert.TryToHexStringLower(random.Slice(i * randomBytes, randomBytes), id[2..], out _);
+            ids[i] = new string(id);
+        }
+        return ids;
+    }
 
     /// <summary>
     /// Queues the predictions of one call for writing; returns once they are queued (waits only when the queue is full).
@@ -102,21 +110,6 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
         Task last;
         lock (_enqueueGate) last = _lastEnqueued;
         return last.IsCompleted ? last : last.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>Appends a batch of predictions now (one transaction) and returns their ids in order.</summary>
-    public async Task<IReadOnlyList<string>> AppendAsync(string modelName, int version, string? alias, IReadOnlyList<(JsonObject Features, JsonObject Prediction)> rows, CancellationToken cancellationToken = default)
-    {
-        await FlushAsync(cancellationToken);
-        var ids = rows.Select(_ => NewId()).ToList();
-        var now = _clock.GetUtcNow().ToString("O");
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        using var insert = new LogInsert(connection, tx);
-        for (var i = 0; i < rows.Count; i++)
-            insert.Execute(ids[i], modelName, version, alias, rows[i].Features.ToJsonString(), rows[i].Prediction.ToJsonString(), now);
-        await tx.CommitAsync(cancellationToken);
-        return ids;
     }
 
     private async Task WriteLoopAsync()
