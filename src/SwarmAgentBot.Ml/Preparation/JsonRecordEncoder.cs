@@ -51,8 +51,8 @@ public sealed class JsonRecordEncoder
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("A record must be a JSON object.");
         Span<byte> state = _columns.Length <= 256 ? stackalloc byte[_columns.Length] : new byte[_columns.Length];
         state.Clear();
-        var errorColumn = int.MaxValue;
-        string? error = null;
+        // Messages per column, allocated only for a bad record; a later exact match replaces an earlier one's verdict.
+        string?[]? errors = null;
         Span<char> nameBuffer = stackalloc char[MaxStackName];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -67,13 +67,14 @@ public sealed class JsonRecordEncoder
             state[column] = exact ? SetExactly : SetIgnoringCase;
             var enc = _columns[column];
             var message = EncodeValue(ref reader, utf8Record, enc, row.Slice(enc.Offset, enc.Width));
-            if (message is not null && column < errorColumn) (errorColumn, error) = (column, message);
+            if (message is not null) (errors ??= new string?[_columns.Length])[column] = message;
+            else if (errors is not null) errors[column] = null;
         }
         // The first column (in feature order) that is absent or bad is the one reported.
         for (var c = 0; c < _columns.Length; c++)
         {
             if (state[c] == Unset) return new RecordValidationException(_columns[c].Column, FeaturePreparation.MissingFieldMessage(_columns[c].Column));
-            if (c == errorColumn) return new RecordValidationException(_columns[c].Column, error!);
+            if (errors?[c] is { } error) return new RecordValidationException(_columns[c].Column, error);
         }
         _preparation.ApplyScaling(row[..FeatureCount]);
         return null;

@@ -78,6 +78,7 @@ public sealed class ServingPathTests(TinyModelFixture models) : IClassFixture<Ti
             (Good(7), new() { ["tenure"] = 7.0, ["contract"] = "monthly", ["monthly_charges"] = 70.5 }),
             ("""{"Tenure": "12", "CONTRACT": "yearly", "monthly_charges": null, "extra": [1, 2]}""", new() { ["Tenure"] = "12", ["CONTRACT"] = "yearly", ["monthly_charges"] = null, ["extra"] = "[1,2]" }),
             ("""{"tenure": 0, "TENURE": 99, "contract": "unknown-plan", "monthly_charges": 1e2}""", new() { ["tenure"] = 0.0, ["TENURE"] = 99.0, ["contract"] = "unknown-plan", ["monthly_charges"] = 100.0 }),
+            ("""{"TENURE": "bad", "tenure": 5, "contract": "monthly", "monthly_charges": 3}""", new() { ["TENURE"] = "bad", ["tenure"] = 5.0, ["contract"] = "monthly", ["monthly_charges"] = 3.0 }),
         };
         foreach (var (json, record) in cases)
         {
@@ -112,6 +113,13 @@ public sealed class ServingPathTests(TinyModelFixture models) : IClassFixture<Ti
         var request = Body(json);
         Assert.Equal(count, request.Count);
         for (var i = 0; i < count; i++) Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(request.Record(i)).RootElement.ValueKind);
+    }
+
+    [Fact]
+    public void ABodyMayStartWithAByteOrderMark()
+    {
+        var request = PredictionRequest.Parse((byte[])[.. "\uFEFF"u8, .. """{"record": {"tenure": 1}}"""u8], 10);
+        Assert.Equal("""{"tenure": 1}""", Encoding.UTF8.GetString(request.Record(0).Span));
     }
 
     [Theory]

@@ -46,6 +46,9 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
     /// <summary>Rows per transaction: large enough to amortise the commit, small enough to keep readers moving.</summary>
     private const int RowsPerTransaction = 20_000;
 
+    /// <summary>How long the writer lets a commit gather calls.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
+
     private readonly SwarmDatabase _database;
     private readonly TimeProvider _clock;
     private readonly ILogger<PredictionLog> _logger;
@@ -53,6 +56,8 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
     private readonly Lock _enqueueGate = new();
     private readonly Task _writer;
     private Task _lastEnqueued = Task.CompletedTask;
+    private SqliteConnection? _connection;
+    private LogInsert? _insert;
 
     /// <summary>Creates the log and starts its writer.</summary>
     public PredictionLog(SwarmDatabase database, TimeProvider clock, ILogger<PredictionLog>? logger = null)
@@ -116,25 +121,35 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<PendingPredictions>();
-        while (await reader.WaitToReadAsync())
+        try
         {
-            var rows = 0;
-            while (rows < RowsPerTransaction && reader.TryRead(out var pending))
+            while (await reader.WaitToReadAsync())
             {
-                batch.Add(pending);
-                rows += pending.Ids.Length;
+                // Let calls arriving right behind this one share its commit: one-record traffic then costs one
+                // transaction per few calls instead of one per call. A flush waits at most this much longer.
+                await Task.Delay(Linger);
+                var rows = 0;
+                while (rows < RowsPerTransaction && reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                    rows += pending.Ids.Length;
+                }
+                try
+                {
+                    await WriteWithRetryAsync(batch);
+                    foreach (var written in batch) written.Written.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Could not log {Count} predictions of {Model}", rows, batch[0].ModelName);
+                    foreach (var failed in batch) failed.Written.TrySetException(ex);
+                }
+                batch.Clear();
             }
-            try
-            {
-                await WriteWithRetryAsync(batch);
-                foreach (var written in batch) written.Written.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                _logger.LogError(ex, "Could not log {Count} predictions of {Model}", rows, batch[0].ModelName);
-                foreach (var failed in batch) failed.Written.TrySetException(ex);
-            }
-            batch.Clear();
+        }
+        finally
+        {
+            CloseConnection();
         }
     }
 
@@ -149,8 +164,9 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
             }
             catch (SqliteException ex) when (attempt < 3)
             {
-                // The busy timeout already waited 30 s for a lock; a retry covers a transient I/O error or a long checkpoint.
+                // The busy timeout already waited 30 s for a lock; a retry (on a fresh connection) covers a transient I/O error.
                 _logger.LogWarning(ex, "Logging predictions failed (attempt {Attempt}); retrying", attempt);
+                CloseConnection();
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
             }
         }
@@ -158,9 +174,14 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
 
     private async Task WriteAsync(List<PendingPredictions> batch)
     {
-        await using var connection = await _database.OpenAsync();
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
-        using var insert = new LogInsert(connection, tx);
+        // The writer keeps its connection and prepared INSERT: no pool round trip, pragmas or statement parse per commit.
+        if (_connection is null)
+        {
+            _connection = await _database.OpenAsync();
+            _insert = new LogInsert(_connection);
+        }
+        using var tx = _connection.BeginTransaction();
+        _insert!.Transaction = tx;
         var json = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(json);
         foreach (var call in batch)
@@ -171,10 +192,18 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
                 writer.Reset(json);
                 ModelServer.WritePrediction(writer, call.Predictions[i], call.ClassLabels);
                 writer.Flush();
-                insert.Execute(call.Ids[i], call.ModelName, call.Version, call.Alias, Encoding.UTF8.GetString(call.Features(i).Span), Encoding.UTF8.GetString(json.WrittenSpan), call.CreatedAt);
+                _insert.Execute(call.Ids[i], call.ModelName, call.Version, call.Alias, Encoding.UTF8.GetString(call.Features(i).Span), Encoding.UTF8.GetString(json.WrittenSpan), call.CreatedAt);
             }
         }
-        await tx.CommitAsync();
+        tx.Commit();
+    }
+
+    private void CloseConnection()
+    {
+        _insert?.Dispose();
+        _insert = null;
+        _connection?.Dispose();
+        _connection = null;
     }
 
     /// <summary>One prepared INSERT reused for every row of a transaction.</summary>
@@ -183,10 +212,9 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
         private readonly SqliteCommand _command;
         private readonly SqliteParameter _id, _model, _version, _alias, _features, _prediction, _at;
 
-        public LogInsert(SqliteConnection connection, SqliteTransaction tx)
+        public LogInsert(SqliteConnection connection)
         {
             _command = connection.CreateCommand();
-            _command.Transaction = tx;
             _command.CommandText = "INSERT INTO prediction_log (id, model_name, version, alias, features_json, prediction_json, created_at) VALUES ($id, $model, $version, $alias, $f, $p, $at)";
             _id = _command.Parameters.Add("$id", SqliteType.Text);
             _model = _command.Parameters.Add("$model", SqliteType.Text);
@@ -196,6 +224,11 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
             _prediction = _command.Parameters.Add("$p", SqliteType.Text);
             _at = _command.Parameters.Add("$at", SqliteType.Text);
             _command.Prepare();
+        }
+
+        public SqliteTransaction? Transaction
+        {
+            set => _command.Transaction = value;
         }
 
         public void Execute(string id, string model, int version, string? alias, string features, string prediction, string at)

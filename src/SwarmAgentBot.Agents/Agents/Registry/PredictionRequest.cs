@@ -34,6 +34,8 @@ public sealed class PredictionRequest
     /// <exception cref="PredictionRequestException">The message says what is wrong.</exception>
     public static PredictionRequest Parse(ReadOnlyMemory<byte> utf8, int maxRecords)
     {
+        // A UTF-8 byte order mark is allowed before the JSON (the reader itself refuses it).
+        if (utf8.Span.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
         try
         {
             return Locate(utf8, maxRecords);
