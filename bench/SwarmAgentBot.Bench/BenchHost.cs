@@ -22,7 +22,7 @@ public sealed class BenchHost : IAsyncDisposable
     /// <summary>The host's data folder.</summary>
     public string DataDir { get; }
 
-    /// <summary>CPU time the host process has used so far (user + system, all threads).</summary>
+    /// <summary>CPU time the host process has used so far (all its threads): what a phase cost, whatever else the machine runs.</summary>
     public TimeSpan ProcessorTime
     {
         get

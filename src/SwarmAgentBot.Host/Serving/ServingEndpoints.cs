@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SwarmAgentBot.Agents.Agents.Registry;
@@ -33,54 +34,69 @@ public static class ServingEndpoints
 
     private static async Task<IResult> PredictAsync(HttpContext http, ModelServer server, string name, string versionOrAlias, CancellationToken ct)
     {
-        JsonNode? body;
-        try { body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct); }
-        catch (JsonException ex) { return Problem(400, "The body is not valid JSON: " + ex.Message); }
-
-        // Accepted shapes: {"record": {...}}, {"records": [...]}, [...] or a bare record {...}.
-        var records = body switch
-        {
-            JsonObject o when o["records"] is JsonArray a => a,
-            JsonObject o when o["record"] is JsonObject r => new JsonArray(r.DeepClone()),
-            JsonArray a => a,
-            JsonObject o => new JsonArray(o.DeepClone()),
-            _ => null,
-        };
-        if (records is null || records.Count == 0) return Problem(400, "Send a record as a JSON object ({\"record\": {...}}) or a batch ({\"records\": [{...}, ...]}).");
-        var parsed = new List<IReadOnlyDictionary<string, object?>>(records.Count);
-        for (var i = 0; i < records.Count; i++)
-        {
-            if (records[i] is not JsonObject record) return Problem(400, $"Record {i} is not a JSON object.");
-            parsed.Add(record.ToDictionary(kv => kv.Key, kv => ToValue(kv.Value)));
-        }
         try
         {
-            var served = await server.PredictAsync(name, versionOrAlias, parsed, ct);
-            var predictions = new JsonArray();
-            for (var i = 0; i < served.Predictions.Count; i++)
-            {
-                var p = ModelServer.ToJson(served.Predictions[i], served.ClassLabels);
-                if (i < served.PredictionIds.Count) p["id"] = served.PredictionIds[i];
-                predictions.Add(p);
-            }
-            var response = new JsonObject { ["model"] = served.ModelName, ["version"] = served.Version, ["alias"] = served.Alias, ["predictions"] = predictions };
-            return Results.Json(response);
+            // The body stays as UTF-8: the preparation reads each record from it, and the log keeps each record's text.
+            var request = PredictionRequest.Parse(await ReadBodyAsync(http.Request, ct), server.MaxBatchRecords);
+            return new PredictionsResult(await server.PredictAsync(name, versionOrAlias, request, ct));
         }
+        catch (PredictionRequestException ex) { return Problem(400, ex.Message); }
         catch (ModelNotFoundException ex) { return Problem(404, ex.Message); }
         catch (RecordValidationException ex) { return Problem(400, ex.Message, ex.Field); }
         catch (BatchRecordException ex) { return Problem(400, ex.Message, ex.Inner.Field); }
-        catch (ArgumentException ex) { return Problem(400, ex.Message); }
     }
 
-    /// <summary>A JSON value as the predictor takes it: number, string, bool or null (nested values as their JSON text).</summary>
-    private static object? ToValue(JsonNode? node) => node switch
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
-        null => null,
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
-        _ => node.ToJsonString(),
-    };
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(ct);
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                var body = read.Buffer.ToArray();
+                reader.AdvanceTo(read.Buffer.End);
+                return body;
+            }
+            // Nothing consumed yet: ask for more until the whole body is buffered.
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    /// <summary>Writes served predictions as JSON straight to the response (no DOM of 10,000 objects).</summary>
+    private sealed class PredictionsResult(ServedPredictions served) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = 200;
+            response.ContentType = "application/json; charset=utf-8";
+            var pipe = response.BodyWriter;
+            await using var json = new Utf8JsonWriter(pipe);
+            json.WriteStartObject();
+            json.WriteString("model"u8, served.ModelName);
+            json.WriteNumber("version"u8, served.Version);
+            if (served.Alias is null) json.WriteNull("alias"u8); else json.WriteString("alias"u8, served.Alias);
+            json.WriteStartArray("predictions"u8);
+            for (var i = 0; i < served.Predictions.Count; i++)
+            {
+                json.WriteStartObject();
+                ModelServer.WritePrediction(json, served.Predictions[i], served.ClassLabels, asObject: false);
+                if (i < served.PredictionIds.Count) json.WriteString("id"u8, served.PredictionIds[i]);
+                json.WriteEndObject();
+                // Hand large responses to the socket in pieces rather than buffering all of it.
+                if (json.BytesPending > 32 * 1024)
+                {
+                    json.Flush();
+                    await pipe.FlushAsync(httpContext.RequestAborted);
+                }
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.Flush();
+            await pipe.FlushAsync(httpContext.RequestAborted);
+        }
+    }
 
     private static async Task<IResult> FeedbackAsync(string name, HttpContext http, PredictionLog log, CancellationToken ct)
     {

@@ -22,6 +22,7 @@ public sealed class Predictor : IDisposable
     private readonly Booster[] _boosters;
     private readonly DenseScorer[] _scorers;
     private readonly double[] _weights;
+    private readonly bool[] _inplace;
     private readonly float[] _average;
     private readonly object _gate = new();
     private readonly int _threads;
@@ -32,6 +33,7 @@ public sealed class Predictor : IDisposable
         _threads = threads;
         var members = bundle.AllMembers;
         _weights = members.Select(m => m.Weight).ToArray();
+        _inplace = members.Select(m => m.Learner != LearnerNames.Linear).ToArray();
         _boosters = new Booster[members.Count];
         _scorers = new DenseScorer[members.Count];
         try
@@ -41,7 +43,7 @@ public sealed class Predictor : IDisposable
                 _boosters[i] = Booster.Load(members[i].ModelJson);
                 // One record at a time is fastest on one thread: no fork/join overhead.
                 _boosters[i].SetParameter("nthread", "1");
-                _scorers[i] = new DenseScorer(_boosters[i], bundle.Preparation.FeatureCount, maxRows: 1, inplace: members[i].Learner != LearnerNames.Linear);
+                _scorers[i] = new DenseScorer(_boosters[i], bundle.Preparation.FeatureCount, maxRows: 1, inplace: _inplace[i]);
             }
         }
         catch
@@ -79,18 +81,48 @@ public sealed class Predictor : IDisposable
     {
         lock (_gate)
         {
-            var input = _scorers[0].Input;
-            Bundle.Preparation.TransformRecord(record, input);
-            if (_scorers.Length == 1) return Interpret(_scorers[0].Score(1));
-            Array.Clear(_average);
-            for (var m = 0; m < _scorers.Length; m++)
-            {
-                if (m > 0) input.CopyTo(_scorers[m].Input);
-                var scores = _scorers[m].Score(1);
-                for (var k = 0; k < _average.Length; k++) _average[k] += (float)(_weights[m] * scores[k]);
-            }
-            return Interpret(_average);
+            Bundle.Preparation.TransformRecord(record, _scorers[0].Input);
+            return ScorePreparedRowLocked();
         }
+    }
+
+    /// <summary>
+    /// Predicts rows already prepared by <see cref="FeaturePreparation"/> (row-major, <see cref="FeaturePreparation.FeatureCount"/>
+    /// values per row, NaN = missing): one row goes through the pre-allocated single-row scorer, more rows through one
+    /// in-place XGBoost call.
+    /// </summary>
+    public Prediction[] PredictPrepared(ReadOnlySpan<float> features, int rows)
+    {
+        var width = Bundle.Preparation.FeatureCount;
+        if (rows < 1 || features.Length < rows * width) throw new ArgumentException($"Expected {rows} rows of {width} features, got {features.Length} values.", nameof(features));
+        if (rows == 1)
+        {
+            lock (_gate)
+            {
+                features[..width].CopyTo(_scorers[0].Input);
+                return [ScorePreparedRowLocked()];
+            }
+        }
+        var scores = ScoreDense(features[..(rows * width)], rows, width);
+        var k = scores.Length / rows;
+        var result = new Prediction[rows];
+        for (var r = 0; r < rows; r++) result[r] = Interpret(scores.AsSpan(r * k, k));
+        return result;
+    }
+
+    /// <summary>Scores the row in the first scorer's input (every ensemble member, weighted); call under <see cref="_gate"/>.</summary>
+    private Prediction ScorePreparedRowLocked()
+    {
+        if (_scorers.Length == 1) return Interpret(_scorers[0].Score(1));
+        var input = _scorers[0].Input;
+        Array.Clear(_average);
+        for (var m = 0; m < _scorers.Length; m++)
+        {
+            if (m > 0) input.CopyTo(_scorers[m].Input);
+            var scores = _scorers[m].Score(1);
+            for (var k = 0; k < _average.Length; k++) _average[k] += (float)(_weights[m] * scores[k]);
+        }
+        return Interpret(_average);
     }
 
     /// <summary>
@@ -108,29 +140,49 @@ public sealed class Predictor : IDisposable
     }
 
     /// <summary>Raw model output for a prepared matrix: P(class 1) per row (binary), rows × classes (multiclass) or values (regression).</summary>
-    public float[] ScoreMatrix(FeatureMatrix features)
+    public float[] ScoreMatrix(FeatureMatrix features) =>
+        features.Rows == 0 ? [] : ScoreDense(features.Values, features.Rows, features.Columns);
+
+    /// <summary>
+    /// Scores a dense matrix with every member: trees in place (no DMatrix copy), the linear learner through a DMatrix
+    /// (XGBoost 1.7 has no in-place path for it).
+    /// </summary>
+    private float[] ScoreDense(ReadOnlySpan<float> values, int rows, int columns)
     {
-        if (features.Rows == 0) return [];
-        using var matrix = DMatrix.FromDense(features.Values, features.Rows, features.Columns, _threads);
-        lock (_gate)
+        DMatrix? matrix = null;
+        try
         {
-            float[]? total = null;
-            for (var m = 0; m < _boosters.Length; m++)
+            lock (_gate)
             {
-                _boosters[m].SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
-                try
+                float[]? total = null;
+                for (var m = 0; m < _boosters.Length; m++)
                 {
-                    var scores = _boosters[m].Predict(matrix);
-                    if (_boosters.Length == 1) return scores;
-                    total ??= new float[scores.Length];
-                    for (var i = 0; i < scores.Length; i++) total[i] += (float)(_weights[m] * scores[i]);
+                    // Changing nthread makes XGBoost reconfigure on the next call: only do it when the batch wants other than 1.
+                    if (_threads != 1) _boosters[m].SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
+                    try
+                    {
+                        float[] scores;
+                        if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
+                        else
+                        {
+                            matrix ??= DMatrix.FromDense(values, rows, columns, _threads);
+                            scores = _boosters[m].Predict(matrix);
+                        }
+                        if (_boosters.Length == 1) return scores;
+                        total ??= new float[scores.Length];
+                        for (var i = 0; i < scores.Length; i++) total[i] += (float)(_weights[m] * scores[i]);
+                    }
+                    finally
+                    {
+                        if (_threads != 1) _boosters[m].SetParameter("nthread", "1");
+                    }
                 }
-                finally
-                {
-                    _boosters[m].SetParameter("nthread", "1");
-                }
+                return total!;
             }
-            return total!;
+        }
+        finally
+        {
+            matrix?.Dispose();
         }
     }
 

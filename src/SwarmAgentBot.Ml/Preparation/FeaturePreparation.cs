@@ -33,6 +33,7 @@ public sealed class FeaturePreparation
 
     private readonly State _state;
     private readonly Dictionary<string, int> _labelIndex;
+    private JsonRecordEncoder? _jsonRecords;
 
     private FeaturePreparation(State state)
     {
@@ -176,7 +177,7 @@ public sealed class FeaturePreparation
         return (center, scale);
     }
 
-    private void ApplyScaling(Span<float> row)
+    internal void ApplyScaling(Span<float> row)
     {
         if (_state.Center is not { } center || _state.Scale is not { } scale) return;
         for (var j = 0; j < row.Length; j++)
@@ -219,7 +220,7 @@ public sealed class FeaturePreparation
         foreach (var enc in _state.Columns)
         {
             if (!TryGetField(record, enc.Column, out var value))
-                throw new RecordValidationException(enc.Column, $"The record has no field '{enc.Column}', which the model needs (send null if the value is unknown).");
+                throw new RecordValidationException(enc.Column, MissingFieldMessage(enc.Column));
             var slot = destination.Slice(enc.Offset, enc.Width);
             var error = value switch
             {
@@ -234,6 +235,12 @@ public sealed class FeaturePreparation
         }
         ApplyScaling(destination[..FeatureCount]);
     }
+
+    /// <summary>Encodes records sent as JSON objects straight into feature rows (serving); created once per preparation.</summary>
+    public JsonRecordEncoder JsonRecords => _jsonRecords ??= new JsonRecordEncoder(this);
+
+    /// <summary>The message for a record that lacks a field the model needs.</summary>
+    internal static string MissingFieldMessage(string column) => $"The record has no field '{column}', which the model needs (send null if the value is unknown).";
 
     /// <summary>The class index of a label, or -1 when the model does not know it.</summary>
     public int ClassIndexOf(string label) => _labelIndex.TryGetValue(label.Trim(), out var i) ? i : -1;
@@ -447,7 +454,7 @@ public sealed class FeaturePreparation
         return (means, prior);
     }
 
-    private static string? EncodeText(ColumnEncoding enc, string? raw, Span<float> slot)
+    internal static string? EncodeText(ColumnEncoding enc, string? raw, Span<float> slot)
     {
         var missing = MissingValues.IsMissing(raw);
         var text = missing ? null : raw!.Trim();
@@ -488,7 +495,7 @@ public sealed class FeaturePreparation
         }
     }
 
-    private static string? EncodeNumber(ColumnEncoding enc, double value, Span<float> slot)
+    internal static string? EncodeNumber(ColumnEncoding enc, double value, Span<float> slot)
     {
         switch (enc.Encoding)
         {
@@ -508,7 +515,7 @@ public sealed class FeaturePreparation
         }
     }
 
-    private static string? EncodeBoolean(ColumnEncoding enc, bool value, Span<float> slot) => enc.Encoding switch
+    internal static string? EncodeBoolean(ColumnEncoding enc, bool value, Span<float> slot) => enc.Encoding switch
     {
         "boolean" or "numeric" => EncodeNumber(enc with { Encoding = "numeric" }, value ? 1 : 0, slot),
         "datetime" => $"Field '{enc.Column}' must be a date string like {enc.DateFormat}, got a boolean.",

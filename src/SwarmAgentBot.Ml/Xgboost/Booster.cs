@@ -13,6 +13,7 @@ public sealed class Booster : IDisposable
 {
     private static readonly byte[] NormalPredictConfig = Utf8Z("{\"type\":0,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false}");
     private static readonly byte[] MarginPredictConfig = Utf8Z("{\"type\":1,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false}");
+    private static readonly byte[] DensePredictConfig = Utf8Z("{\"type\":0,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false,\"cache_id\":0,\"missing\":NaN}");
 
     private Booster(BoosterHandle handle) => Handle = handle;
 
@@ -144,6 +145,31 @@ public sealed class Booster : IDisposable
             long count = 1;
             for (ulong i = 0; i < dim; i++) count *= (long)shape[i];
             return new ReadOnlySpan<float>(result, checked((int)count)).ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Predicts a dense row-major matrix in place (no DMatrix copy): what serving a batch needs. Tree boosters only;
+    /// XGBoost 1.7 has no in-place path for gblinear (use <see cref="Predict(DMatrix, bool, int)"/> there).
+    /// </summary>
+    /// <param name="values">rows × columns values, NaN = missing.</param>
+    /// <param name="rows">Row count (at least 1).</param>
+    /// <param name="columns">Features per row.</param>
+    public unsafe float[] PredictDense(ReadOnlySpan<float> values, int rows, int columns)
+    {
+        if (rows < 1 || columns < 1 || values.Length < (long)rows * columns) throw new ArgumentException($"Expected {rows}×{columns} values, got {values.Length}.", nameof(values));
+        fixed (float* data = values)
+        {
+            // The array interface carries the (pinned) address, so it is built per call.
+            var arrayInterface = Utf8Z($"{{\"data\":[{(ulong)(nint)data},true],\"shape\":[{rows},{columns}],\"strides\":null,\"typestr\":\"<f4\",\"version\":3}}");
+            fixed (byte* a = arrayInterface)
+            fixed (byte* c = DensePredictConfig)
+            {
+                XgbNative.Check(XgbNative.XGBoosterPredictFromDense(Handle, a, c, IntPtr.Zero, out var shape, out var dim, out var result), "XGBoosterPredictFromDense");
+                long count = 1;
+                for (ulong i = 0; i < dim; i++) count *= (long)shape[i];
+                return new ReadOnlySpan<float>(result, checked((int)count)).ToArray();
+            }
         }
     }
 

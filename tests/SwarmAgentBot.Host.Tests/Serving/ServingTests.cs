@@ -90,6 +90,63 @@ public sealed class ServingTests(TinyModelFixture models) : IClassFixture<TinyMo
     }
 
     [Fact]
+    public async Task AMistypedValueDeepInABatchIsNamedByRowAndField()
+    {
+        var records = Enumerable.Range(0, 200).Select(i => (object)Record(i % 72)).ToList();
+        records[137] = new { tenure = 5, contract = "monthly", monthly_charges = "expensive" };
+        var response = await _http.PostAsJsonAsync("/models/churn/versions/1/predict", new { records });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.StartsWith("Record 137:", body["error"]!.ToString());
+        Assert.Contains("'expensive'", body["error"]!.ToString());
+        Assert.Equal("monthly_charges", body["field"]!.ToString());
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotJsonIsRefused()
+    {
+        var response = await _http.PostAsync("/models/churn@production/predict", new StringContent("{\"record\": {", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("The body is not valid JSON", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.ToString());
+    }
+
+    [Fact]
+    public async Task EveryPredictionReturnedIsInTheLogAfterTheHostStops()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "swarm-host-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var host = new SwarmWebFactory(dataDir, configure: s => { s.AddSingleton<IObjectStore>(_store); s.AddSingleton<SwarmAgentBot.Agents.Supervisor.IIntentRouter, HelpOnlyRouter>(); });
+            var http = host.CreateClient();
+            await TinyModels.RegisterAsync(host.Services.GetRequiredService<ModelRegistry>(), _store, models.First);
+            var ids = new List<string>();
+            // With the database locked, the predictions can only be waiting in the log's queue when the host is told to stop.
+            await using (var holder = await host.Services.GetRequiredService<SwarmAgentBot.Agents.Metadata.SwarmDatabase>().OpenAsync())
+            {
+                await Dapper.SqlMapper.ExecuteAsync(holder, "BEGIN IMMEDIATE");
+                for (var call = 0; call < 3; call++)
+                {
+                    var response = await http.PostAsJsonAsync("/models/churn/versions/1/predict", new { records = Enumerable.Range(0, 50).Select(i => Record(i)).ToArray() });
+                    response.EnsureSuccessStatusCode();
+                    ids.AddRange((await response.Content.ReadFromJsonAsync<JsonObject>())!["predictions"]!.AsArray().Select(p => p!["id"]!.ToString()));
+                }
+                var stopping = host.DisposeAsync().AsTask();
+                await Dapper.SqlMapper.ExecuteAsync(holder, "ROLLBACK");
+                await holder.CloseAsync();
+                await stopping;
+            }
+
+            await using var restarted = new SwarmWebFactory(dataDir, configure: s => s.AddSingleton<IObjectStore>(_store));
+            var logged = await restarted.Services.GetRequiredService<PredictionLog>().RecentAsync("churn", 1000);
+            Assert.Equal(ids, logged.Select(p => p.Id));
+        }
+        finally
+        {
+            SwarmWebFactory.DeleteDataDir(dataDir);
+        }
+    }
+
+    [Fact]
     public async Task UnknownModelsAndAliasesAreNotFound()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsJsonAsync("/models/nope@production/predict", new { record = Record() })).StatusCode);

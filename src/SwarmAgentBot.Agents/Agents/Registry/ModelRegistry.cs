@@ -31,8 +31,19 @@ public sealed record NewModelVersion(
 /// as production, staging or champion points at one version). Moving an alias is one transaction
 /// that also appends to its history; rollback moves it back to the version it pointed at before.
 /// </summary>
-public sealed class ModelRegistry(SwarmDatabase database, TimeProvider clock)
+/// <remarks>
+/// Serving resolves an alias on every call, so <see cref="ResolveAsync"/> is kept cheap without a cache that could go
+/// stale: versions are immutable once registered and are kept in memory, while the alias itself is read on every call
+/// through one prepared statement on a connection kept open for it (microseconds; no pool round trip, no pragmas).
+/// Reading it every time means a move by any process (the CLI approving a deployment, say) is served by the very
+/// next call, and each call sees one committed state: the old version or the new one.
+/// </remarks>
+public sealed class ModelRegistry(SwarmDatabase database, TimeProvider clock) : IDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Model, int Version), ModelVersion> _versions = new();
+    private readonly SemaphoreSlim _lookupOpen = new(1, 1);
+    private CurrentVersionLookup? _lookup;
+
     /// <summary>Registers a new version (the next number for that model) and returns it.</summary>
     public async Task<ModelVersion> RegisterAsync(NewModelVersion v, CancellationToken cancellationToken = default)
     {
@@ -92,12 +103,81 @@ public sealed class ModelRegistry(SwarmDatabase database, TimeProvider clock)
     /// <summary>Resolves "latest", a version number or an alias to a version, or null.</summary>
     public async Task<ModelVersion?> ResolveAsync(string modelName, string versionOrAlias, CancellationToken cancellationToken = default)
     {
-        if (versionOrAlias.Equals("latest", StringComparison.OrdinalIgnoreCase))
-            return (await ListVersionsAsync(modelName, cancellationToken)).FirstOrDefault();
-        if (int.TryParse(versionOrAlias.TrimStart('v', 'V'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-            return await GetVersionAsync(modelName, n, cancellationToken);
-        var alias = await GetAliasAsync(modelName, versionOrAlias, cancellationToken);
-        return alias is null ? null : await GetVersionAsync(modelName, alias.Version, cancellationToken);
+        int? number;
+        if (int.TryParse(versionOrAlias.TrimStart('v', 'V'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) number = n;
+        else
+        {
+            var lookup = _lookup ?? await OpenLookupAsync(cancellationToken);
+            number = versionOrAlias.Equals("latest", StringComparison.OrdinalIgnoreCase) ? lookup.Latest(modelName) : lookup.AliasVersion(modelName, versionOrAlias.ToLowerInvariant());
+        }
+        if (number is not { } version) return null;
+        if (_versions.TryGetValue((modelName, version), out var known)) return known;
+        var found = await GetVersionAsync(modelName, version, cancellationToken);
+        if (found is not null) _versions.TryAdd((modelName, version), found);
+        return found;
+    }
+
+    private async Task<CurrentVersionLookup> OpenLookupAsync(CancellationToken cancellationToken)
+    {
+        await _lookupOpen.WaitAsync(cancellationToken);
+        try
+        {
+            return _lookup ??= new CurrentVersionLookup(await database.OpenAsync(cancellationToken));
+        }
+        finally
+        {
+            _lookupOpen.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _lookup?.Dispose();
+
+    /// <summary>Where an alias points and which version is latest, read through prepared statements on one open connection.</summary>
+    private sealed class CurrentVersionLookup(Microsoft.Data.Sqlite.SqliteConnection connection) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly Microsoft.Data.Sqlite.SqliteCommand _alias = Prepare(connection, "SELECT version FROM model_aliases WHERE model_name = $model AND alias = $alias");
+        private readonly Microsoft.Data.Sqlite.SqliteCommand _latest = Prepare(connection, "SELECT MAX(version) FROM model_versions WHERE model_name = $model");
+
+        public int? AliasVersion(string model, string alias)
+        {
+            lock (_gate)
+            {
+                _alias.Parameters[0].Value = model;
+                _alias.Parameters[1].Value = alias;
+                return _alias.ExecuteScalar() is long v ? (int)v : null;
+            }
+        }
+
+        public int? Latest(string model)
+        {
+            lock (_gate)
+            {
+                _latest.Parameters[0].Value = model;
+                return _latest.ExecuteScalar() is long v ? (int)v : null;
+            }
+        }
+
+        private static Microsoft.Data.Sqlite.SqliteCommand Prepare(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.Add("$model", Microsoft.Data.Sqlite.SqliteType.Text);
+            if (sql.Contains("$alias", StringComparison.Ordinal)) command.Parameters.Add("$alias", Microsoft.Data.Sqlite.SqliteType.Text);
+            command.Prepare();
+            return command;
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _alias.Dispose();
+                _latest.Dispose();
+                connection.Dispose();
+            }
+        }
     }
 
     /// <summary>Where an alias points, or null.</summary>

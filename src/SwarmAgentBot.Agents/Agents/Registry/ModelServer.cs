@@ -35,9 +35,12 @@ public sealed class ModelNotFoundException(string message) : Exception(message);
 /// finishes on the version it started with while an alias moves; loaded predictors are kept per
 /// version (a version is immutable once registered), so switching is just a different lookup.
 /// </summary>
-public sealed class ModelServer(ModelRegistry registry, IObjectStore store, PredictionLog log, IOptions<RegistryOptions> options, ILogger<ModelServer> logger) : IDisposable
+public sealed class ModelServer(ModelRegistry registry, IObjectStore store, PredictionLog log, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<ModelServer> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<Predictor>>> _predictors = new();
+
+    /// <summary>Largest batch a predict call accepts (Swarm:Registry:MaxBatchRecords).</summary>
+    public int MaxBatchRecords => options.Value.MaxBatchRecords;
 
     /// <summary>SHA-256 of the model's XGBoost JSON: the "model hash" reproduction compares.</summary>
     public static string ModelHash(ModelBundle bundle) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle.ModelJson));
@@ -74,13 +77,53 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         var version = await ResolveAsync(modelName, versionOrAlias, cancellationToken);
         var predictor = await GetPredictorAsync(version, cancellationToken);
         var predictions = records.Count > 1 ? PredictBatch(predictor, records) : [predictor.Predict(records[0])];
+        var features = options.Value.LogPredictions ? records.Select(r => (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(ToJson(r).ToJsonString())).ToArray() : [];
+        return await ServeAsync(modelName, versionOrAlias, version, predictor, predictions, i => features[i], cancellationToken);
+    }
+
+    /// <summary>
+    /// Predicts the records of a request body with a version or alias and logs each prediction. Each record is read
+    /// from its JSON straight into a feature row; the batch is scored in one XGBoost call.
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">Unknown model, version or alias.</exception>
+    /// <exception cref="SwarmAgentBot.Ml.Preparation.RecordValidationException">The only record lacks a field or has a mistyped one.</exception>
+    /// <exception cref="BatchRecordException">A record of a batch is bad (the first one, by position).</exception>
+    public async Task<ServedPredictions> PredictAsync(string modelName, string versionOrAlias, PredictionRequest request, CancellationToken cancellationToken = default)
+    {
+        var version = await ResolveAsync(modelName, versionOrAlias, cancellationToken);
+        var predictor = await GetPredictorAsync(version, cancellationToken);
+        var encoder = predictor.Bundle.Preparation.JsonRecords;
+        var width = encoder.FeatureCount;
+        var rows = request.Count;
+        var buffer = System.Buffers.ArrayPool<float>.Shared.Rent(rows * width);
+        Prediction[] predictions;
+        try
+        {
+            var features = buffer.AsSpan(0, rows * width);
+            for (var i = 0; i < rows; i++)
+            {
+                var error = encoder.Encode(request.Record(i).Span, features.Slice(i * width, width));
+                if (error is not null) throw rows == 1 ? error : new BatchRecordException(i, error);
+            }
+            predictions = predictor.PredictPrepared(features, rows);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(buffer);
+        }
+        return await ServeAsync(modelName, versionOrAlias, version, predictor, predictions, request.Record, cancellationToken);
+    }
+
+    /// <summary>Queues the predictions of a call for the log (when logging is on) and returns them with their ids.</summary>
+    private async Task<ServedPredictions> ServeAsync(string modelName, string versionOrAlias, ModelVersion version, Predictor predictor, IReadOnlyList<Prediction> predictions,
+        Func<int, ReadOnlyMemory<byte>> features, CancellationToken cancellationToken)
+    {
         var alias = int.TryParse(versionOrAlias.TrimStart('v', 'V'), out _) || versionOrAlias == "latest" ? null : versionOrAlias.ToLowerInvariant();
-        IReadOnlyList<string> ids = [];
+        string[] ids = [];
         if (options.Value.LogPredictions)
         {
-            var rows = new List<(JsonObject, JsonObject)>(records.Count);
-            for (var i = 0; i < records.Count; i++) rows.Add((ToJson(records[i]), ToJson(predictions[i], predictor.ClassLabels)));
-            ids = await log.AppendAsync(modelName, version.Version, alias, rows, cancellationToken);
+            ids = PredictionLog.NewIds(predictions.Count);
+            await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, clock.GetUtcNow().ToString("O"), ids, features, predictions, predictor.ClassLabels), cancellationToken);
         }
         return new ServedPredictions(modelName, version.Version, alias, predictor.ClassLabels, predictions, ids);
     }
@@ -131,6 +174,24 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    /// <summary>
+    /// Writes the properties of a prediction (label or value, and class probabilities rounded to 6 decimals) into the
+    /// object the writer is in: the same shape as <see cref="ToJson(Prediction, IReadOnlyList{string})"/>.
+    /// </summary>
+    public static void WritePrediction(System.Text.Json.Utf8JsonWriter writer, Prediction p, IReadOnlyList<string> classLabels, bool asObject = true)
+    {
+        if (asObject) writer.WriteStartObject();
+        if (p.Label is not null) writer.WriteString("label"u8, p.Label);
+        if (p.Value is { } v) writer.WriteNumber("value"u8, v);
+        if (p.Probabilities is { } probabilities)
+        {
+            writer.WriteStartObject("probabilities"u8);
+            for (var i = 0; i < probabilities.Length && i < classLabels.Count; i++) writer.WriteNumber(classLabels[i], Math.Round(probabilities[i], 6));
+            writer.WriteEndObject();
+        }
+        if (asObject) writer.WriteEndObject();
+    }
 
     /// <summary>A prediction as JSON: label or value, and class probabilities.</summary>
     public static JsonObject ToJson(Prediction p, IReadOnlyList<string> classLabels)

@@ -1,63 +1,276 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using SwarmAgentBot.Agents.Metadata;
+using SwarmAgentBot.Ml.AutoMl;
 
 namespace SwarmAgentBot.Agents.Agents.Registry;
 
 /// <summary>One logged prediction (what the drift agent compares with the reference).</summary>
 public sealed record LoggedPrediction(string Id, string ModelName, int Version, string? Alias, JsonObject Features, JsonObject Prediction, DateTimeOffset CreatedAt, JsonNode? Label, DateTimeOffset? LabelledAt);
 
+/// <summary>Predictions of one call waiting to be logged: the records' JSON text, what was predicted, the ids given out.</summary>
+/// <param name="ModelName">The model.</param>
+/// <param name="Version">The version that served the call.</param>
+/// <param name="Alias">The alias the caller named, if any.</param>
+/// <param name="CreatedAt">When the call was served (ISO 8601).</param>
+/// <param name="Ids">Prediction ids, one per record.</param>
+/// <param name="Features">The JSON object of each record, as sent.</param>
+/// <param name="Predictions">One per record.</param>
+/// <param name="ClassLabels">Class labels in probability order.</param>
+public sealed record PendingPredictions(string ModelName, int Version, string? Alias, string CreatedAt, string[] Ids,
+    Func<int, ReadOnlyMemory<byte>> Features, IReadOnlyList<Prediction> Predictions, IReadOnlyList<string> ClassLabels)
+{
+    internal TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 /// <summary>
 /// Every served prediction with its features, model version and time; true labels arrive later
 /// by prediction id (feedback). The drift agent reads windows of it.
+/// Serving does not wait for SQLite: <see cref="EnqueueAsync"/> hands the call's predictions to one background writer,
+/// which writes whatever is waiting in one transaction. Every read here (and feedback) first waits for what was
+/// enqueued before it, so a prediction id just returned is always found; disposing writes everything still
+/// queued, so a graceful shutdown loses nothing.
 /// </summary>
-public sealed class PredictionLog(SwarmDatabase database, TimeProvider clock)
+public sealed class PredictionLog : IAsyncDisposable, IDisposable
 {
-    /// <summary>Appends a batch of predictions in one transaction; returns their ids in order.</summary>
-    public async Task<IReadOnlyList<string>> AppendAsync(string modelName, int version, string? alias, IReadOnlyList<(JsonObject Features, JsonObject Prediction)> rows, CancellationToken cancellationToken = default)
+    /// <summary>Calls waiting to be written; when that many wait, callers wait too (nothing is dropped).</summary>
+    private const int QueueCapacity = 1024;
+
+    /// <summary>Rows per transaction: large enough to amortise the commit, small enough to keep readers moving.</summary>
+    private const int RowsPerTransaction = 20_000;
+
+    /// <summary>How long the writer lets a commit gather calls.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
+
+    private readonly SwarmDatabase _database;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<PredictionLog> _logger;
+    private readonly Channel<PendingPredictions> _queue = Channel.CreateBounded<PendingPredictions>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Lock _enqueueGate = new();
+    private readonly Task _writer;
+    private Task _lastEnqueued = Task.CompletedTask;
+    private SqliteConnection? _connection;
+    private LogInsert? _insert;
+
+    /// <summary>Creates the log and starts its writer.</summary>
+    public PredictionLog(SwarmDatabase database, TimeProvider clock, ILogger<PredictionLog>? logger = null)
     {
-        var now = clock.GetUtcNow().ToString("O");
-        var ids = rows.Select(_ => "p-" + Guid.NewGuid().ToString("N")[..20]).ToList();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        // One prepared statement for the whole batch: a 10,000-row batch is one transaction, not 10,000 parses.
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = "INSERT INTO prediction_log (id, model_name, version, alias, features_json, prediction_json, created_at) VALUES ($id, $model, $version, $alias, $f, $p, $now)";
-        var id = insert.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Text);
-        insert.Parameters.AddWithValue("$model", modelName);
-        insert.Parameters.AddWithValue("$version", version);
-        insert.Parameters.AddWithValue("$alias", (object?)alias ?? DBNull.Value);
-        var features = insert.Parameters.Add("$f", Microsoft.Data.Sqlite.SqliteType.Text);
-        var prediction = insert.Parameters.Add("$p", Microsoft.Data.Sqlite.SqliteType.Text);
-        insert.Parameters.AddWithValue("$now", now);
-        insert.Prepare();
-        for (var i = 0; i < rows.Count; i++)
+        _database = database;
+        _clock = clock;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<PredictionLog>.Instance;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>New prediction ids: "p-" and 20 random hex digits (80 bits), from one draw of the secure generator for the whole call.</summary>
+    public static string[] NewIds(int count)
+    {
+        const int randomBytes = 10;
+        var random = count * randomBytes <= 4096 ? stackalloc byte[count * randomBytes] : new byte[count * randomBytes];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        var ids = new string[count];
+        Span<char> id = stackalloc char[2 + 2 * randomBytes];
+        id[0] = 'p';
+        id[1] = '-';
+        for (var i = 0; i < count; i++)
         {
-            id.Value = ids[i];
-            features.Value = rows[i].Features.ToJsonString();
-            prediction.Value = rows[i].Prediction.ToJsonString();
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            Convert.TryToHexStringLower(random.Slice(i * randomBytes, randomBytes), id[2..], out _);
+            ids[i] = new string(id);
         }
-        await tx.CommitAsync(cancellationToken);
         return ids;
     }
+
+    /// <summary>
+    /// Queues the predictions of one call for writing; returns once they are queued (waits only when the queue is full).
+    /// Their ids can be used at once: reads and feedback wait for queued writes.
+    /// </summary>
+    public async ValueTask EnqueueAsync(PendingPredictions pending, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            // Queue order is write order, so waiting for the last call queued waits for every earlier one;
+            // queuing and remembering the last one happen together so no flush misses a call queued before it.
+            lock (_enqueueGate)
+            {
+                if (_queue.Writer.TryWrite(pending))
+                {
+                    _lastEnqueued = pending.Written.Task;
+                    return;
+                }
+            }
+            if (!await _queue.Writer.WaitToWriteAsync(cancellationToken))
+                throw new ObjectDisposedException(nameof(PredictionLog), "The prediction log is shut down.");
+        }
+    }
+
+    /// <summary>Waits until every prediction queued before this call is in the database.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Task last;
+        lock (_enqueueGate) last = _lastEnqueued;
+        return last.IsCompleted ? last : last.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingPredictions>();
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                // Let calls arriving right behind this one share its commit: one-record traffic then costs one
+                // transaction per few calls instead of one per call. A flush waits at most this much longer.
+                await Task.Delay(Linger);
+                var rows = 0;
+                while (rows < RowsPerTransaction && reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                    rows += pending.Ids.Length;
+                }
+                try
+                {
+                    await WriteWithRetryAsync(batch);
+                    foreach (var written in batch) written.Written.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Could not log {Count} predictions of {Model}", rows, batch[0].ModelName);
+                    foreach (var failed in batch) failed.Written.TrySetException(ex);
+                }
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            CloseConnection();
+        }
+    }
+
+    private async Task WriteWithRetryAsync(List<PendingPredictions> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(batch);
+                return;
+            }
+            catch (SqliteException ex) when (attempt < 3)
+            {
+                // The busy timeout already waited 30 s for a lock; a retry (on a fresh connection) covers a transient I/O error.
+                _logger.LogWarning(ex, "Logging predictions failed (attempt {Attempt}); retrying", attempt);
+                CloseConnection();
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<PendingPredictions> batch)
+    {
+        // The writer keeps its connection and prepared INSERT: no pool round trip, pragmas or statement parse per commit.
+        if (_connection is null)
+        {
+            _connection = await _database.OpenAsync();
+            _insert = new LogInsert(_connection);
+        }
+        using var tx = _connection.BeginTransaction();
+        _insert!.Transaction = tx;
+        var json = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(json);
+        foreach (var call in batch)
+        {
+            for (var i = 0; i < call.Ids.Length; i++)
+            {
+                json.ResetWrittenCount();
+                writer.Reset(json);
+                ModelServer.WritePrediction(writer, call.Predictions[i], call.ClassLabels);
+                writer.Flush();
+                _insert.Execute(call.Ids[i], call.ModelName, call.Version, call.Alias, Encoding.UTF8.GetString(call.Features(i).Span), Encoding.UTF8.GetString(json.WrittenSpan), call.CreatedAt);
+            }
+        }
+        tx.Commit();
+    }
+
+    private void CloseConnection()
+    {
+        _insert?.Dispose();
+        _insert = null;
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    /// <summary>One prepared INSERT reused for every row of a transaction.</summary>
+    private sealed class LogInsert : IDisposable
+    {
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter _id, _model, _version, _alias, _features, _prediction, _at;
+
+        public LogInsert(SqliteConnection connection)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = "INSERT INTO prediction_log (id, model_name, version, alias, features_json, prediction_json, created_at) VALUES ($id, $model, $version, $alias, $f, $p, $at)";
+            _id = _command.Parameters.Add("$id", SqliteType.Text);
+            _model = _command.Parameters.Add("$model", SqliteType.Text);
+            _version = _command.Parameters.Add("$version", SqliteType.Integer);
+            _alias = _command.Parameters.Add("$alias", SqliteType.Text);
+            _features = _command.Parameters.Add("$f", SqliteType.Text);
+            _prediction = _command.Parameters.Add("$p", SqliteType.Text);
+            _at = _command.Parameters.Add("$at", SqliteType.Text);
+            _command.Prepare();
+        }
+
+        public SqliteTransaction? Transaction
+        {
+            set => _command.Transaction = value;
+        }
+
+        public void Execute(string id, string model, int version, string? alias, string features, string prediction, string at)
+        {
+            _id.Value = id;
+            _model.Value = model;
+            _version.Value = version;
+            _alias.Value = (object?)alias ?? DBNull.Value;
+            _features.Value = features;
+            _prediction.Value = prediction;
+            _at.Value = at;
+            _command.ExecuteNonQuery();
+        }
+
+        public void Dispose() => _command.Dispose();
+    }
+
+    /// <summary>Writes everything still queued, then stops the writer (graceful shutdown loses no prediction).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Attaches a true label to a logged prediction of the model; false when no such prediction exists.</summary>
     public async Task<bool> AttachLabelAsync(string modelName, string predictionId, JsonNode label, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         var n = await connection.ExecuteAsync("UPDATE prediction_log SET label_json = @label, labelled_at = @now WHERE id = @predictionId AND model_name = @modelName",
-            new { modelName, predictionId, label = label.ToJsonString(), now = clock.GetUtcNow().ToString("O") });
+            new { modelName, predictionId, label = label.ToJsonString(), now = _clock.GetUtcNow().ToString("O") });
         return n == 1;
     }
 
     /// <summary>The most recent predictions of a model (newest last), optionally since a time.</summary>
     public async Task<IReadOnlyList<LoggedPrediction>> RecentAsync(string modelName, int limit, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(
             """
             SELECT id AS Id, model_name AS ModelName, version AS Version, alias AS Alias, features_json AS FeaturesJson, prediction_json AS PredictionJson,
@@ -71,7 +284,8 @@ public sealed class PredictionLog(SwarmDatabase database, TimeProvider clock)
     /// <summary>How many predictions a model has served.</summary>
     public async Task<long> CountAsync(string modelName, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prediction_log WHERE model_name = @modelName", new { modelName });
     }
 

@@ -1,0 +1,203 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using SwarmAgentBot.Agents.Agents.Registry;
+using SwarmAgentBot.Agents.Tests.Support;
+using SwarmAgentBot.Ml.Preparation;
+
+namespace SwarmAgentBot.Agents.Tests.Registry;
+
+/// <summary>The serving path for request bodies: JSON records read straight into features, the background prediction log, alias resolution.</summary>
+public sealed class ServingPathTests(TinyModelFixture models) : IClassFixture<TinyModelFixture>, IAsyncLifetime
+{
+    private readonly TestDatabase _db = new([.. RegistryMigrations.All]);
+    private readonly InMemoryObjectStore _store = new();
+    private ModelRegistry _registry = null!;
+    private PredictionLog _log = null!;
+    private ModelServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _registry = new ModelRegistry(_db.Database, TimeProvider.System);
+        _log = new PredictionLog(_db.Database, TimeProvider.System);
+        _server = new ModelServer(_registry, _store, _log, Microsoft.Extensions.Options.Options.Create(new RegistryOptions { MaxBatchRecords = 50 }), TimeProvider.System, NullLogger<ModelServer>.Instance);
+        await TinyModels.RegisterAsync(_registry, _store, models.First);
+        await TinyModels.RegisterAsync(_registry, _store, models.Second);
+        await _registry.SetAliasAsync("churn", "production", 1, "alice");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _server.Dispose();
+        await _log.DisposeAsync();
+        _registry.Dispose();
+        _db.Dispose();
+    }
+
+    private PredictionRequest Body(string json) => PredictionRequest.Parse(Encoding.UTF8.GetBytes(json), _server.MaxBatchRecords);
+
+    private static string Good(int tenure) => $$"""{"tenure": {{tenure}}, "contract": "monthly", "monthly_charges": 70.5}""";
+
+    [Fact]
+    public async Task ABadRecordInABatchIsNamedByItsPositionAndField()
+    {
+        var mistyped = await Assert.ThrowsAsync<BatchRecordException>(() => _server.PredictAsync("churn", "1",
+            Body($$"""{"records": [{{Good(1)}}, {{Good(2)}}, {"tenure": "lots", "contract": "monthly", "monthly_charges": 70.5}, {{Good(3)}}]}""")));
+        Assert.Equal(2, mistyped.Index);
+        Assert.Equal("tenure", mistyped.Inner.Field);
+        Assert.StartsWith("Record 2: ", mistyped.Message);
+        Assert.Contains("'lots'", mistyped.Message);
+
+        var missing = await Assert.ThrowsAsync<BatchRecordException>(() => _server.PredictAsync("churn", "1",
+            Body($$"""[{{Good(1)}}, {"tenure": 3, "contract": "monthly"}]""")));
+        Assert.Equal(1, missing.Index);
+        Assert.Equal("monthly_charges", missing.Inner.Field);
+        Assert.Equal(0, await _log.CountAsync("churn"));
+    }
+
+    [Fact]
+    public async Task ASingleBadRecordIsNamedByFieldAsTheDictionaryPathNamesIt()
+    {
+        // No tenure and a mistyped monthly_charges: whichever the preparation lists first is reported, on both paths.
+        var record = """{"contract": "monthly", "monthly_charges": "a lot"}""";
+        var fromJson = await Assert.ThrowsAsync<RecordValidationException>(() => _server.PredictAsync("churn", "1", Body($$"""{"record": {{record}}}""")));
+        var fromDictionary = await Assert.ThrowsAsync<RecordValidationException>(() => _server.PredictAsync("churn", "1",
+            [new Dictionary<string, object?> { ["contract"] = "monthly", ["monthly_charges"] = "a lot" }]));
+        Assert.Equal(fromDictionary.Field, fromJson.Field);
+        Assert.Equal(fromDictionary.Message, fromJson.Message);
+    }
+
+    [Fact]
+    public void JsonRecordsGiveExactlyTheFeaturesOfTheRecordTransform()
+    {
+        var preparation = models.First.Preparation;
+        var cases = new (string Json, Dictionary<string, object?> Record)[]
+        {
+            (Good(7), new() { ["tenure"] = 7.0, ["contract"] = "monthly", ["monthly_charges"] = 70.5 }),
+            ("""{"Tenure": "12", "CONTRACT": "yearly", "monthly_charges": null, "extra": [1, 2]}""", new() { ["Tenure"] = "12", ["CONTRACT"] = "yearly", ["monthly_charges"] = null, ["extra"] = "[1,2]" }),
+            ("""{"tenure": 0, "TENURE": 99, "contract": "unknown-plan", "monthly_charges": 1e2}""", new() { ["tenure"] = 0.0, ["TENURE"] = 99.0, ["contract"] = "unknown-plan", ["monthly_charges"] = 100.0 }),
+            ("""{"TENURE": "bad", "tenure": 5, "contract": "monthly", "monthly_charges": 3}""", new() { ["TENURE"] = "bad", ["tenure"] = 5.0, ["contract"] = "monthly", ["monthly_charges"] = 3.0 }),
+        };
+        foreach (var (json, record) in cases)
+        {
+            var expected = new float[preparation.FeatureCount];
+            preparation.TransformRecord(record, expected);
+            var actual = new float[preparation.FeatureCount];
+            Assert.Null(preparation.JsonRecords.Encode(Encoding.UTF8.GetBytes(json), actual));
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public async Task ABatchIsScoredAsEachOfItsRecordsAlone()
+    {
+        var tenures = new[] { 1, 5, 12, 30, 60, 71 };
+        var batch = await _server.PredictAsync("churn", "2", Body("[" + string.Join(",", tenures.Select(Good)) + "]"));
+        for (var i = 0; i < tenures.Length; i++)
+        {
+            var alone = await _server.PredictAsync("churn", "2", Body($$"""{"record": {{Good(tenures[i])}}}"""));
+            Assert.Equal(alone.Predictions[0].Label, batch.Predictions[i].Label);
+            Assert.Equal(alone.Predictions[0].Probabilities![1], batch.Predictions[i].Probabilities![1], 6);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"record": {"tenure": 1}}""", 1)]
+    [InlineData("""{"records": [{"tenure": 1}, {"tenure": 2}], "record": {"tenure": 3}}""", 2)]
+    [InlineData("""[{"tenure": 1}, {"tenure": 2}, {"tenure": 3}]""", 3)]
+    [InlineData("""{"tenure": 1, "contract": "monthly"}""", 1)]
+    public void EveryAcceptedShapeLocatesItsRecords(string json, int count)
+    {
+        var request = Body(json);
+        Assert.Equal(count, request.Count);
+        for (var i = 0; i < count; i++) Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(request.Record(i)).RootElement.ValueKind);
+    }
+
+    [Fact]
+    public void ABodyMayStartWithAByteOrderMark()
+    {
+        var request = PredictionRequest.Parse((byte[])[.. "\uFEFF"u8, .. """{"record": {"tenure": 1}}"""u8], 10);
+        Assert.Equal("""{"tenure": 1}""", Encoding.UTF8.GetString(request.Record(0).Span));
+    }
+
+    [Theory]
+    [InlineData("""{"records": [{"tenure": 1}, 5]}""", "Record 1 is not a JSON object.")]
+    [InlineData("""{"records": []}""", "Send a record as a JSON object")]
+    [InlineData("""42""", "Send a record as a JSON object")]
+    [InlineData("""{"record": {"tenure": 1}""", "The body is not valid JSON")]
+    [InlineData("""{"record": {"tenure": 1}} {}""", "The body is not valid JSON")]
+    [InlineData("", "The body is not valid JSON")]
+    public void ABodyOfTheWrongShapeIsRefusedSayingWhy(string json, string message)
+    {
+        var refused = Assert.Throws<PredictionRequestException>(() => Body(json));
+        Assert.StartsWith(message, refused.Message);
+    }
+
+    [Fact]
+    public void ABatchOverTheLimitIsRefusedWithItsSize()
+    {
+        var refused = Assert.Throws<PredictionRequestException>(() => Body("[" + string.Join(",", Enumerable.Repeat("{}", 51)) + "]"));
+        Assert.Equal("A call takes at most 50 records; this one has 51.", refused.Message);
+    }
+
+    [Fact]
+    public async Task FeedbackFindsAPredictionJustReturnedWhileItsLogWriteIsStillQueued()
+    {
+        await using var holder = await _db.Database.OpenAsync();
+        await holder.ExecuteAsync("BEGIN IMMEDIATE");
+        // The database is locked, so the prediction can only be waiting in the log's queue when it is returned.
+        var served = await _server.PredictAsync("churn", "production", Body($$"""{"record": {{Good(4)}}}"""));
+        var attached = _log.AttachLabelAsync("churn", served.PredictionIds[0], JsonValue.Create("yes"));
+        await holder.ExecuteAsync("ROLLBACK");
+
+        Assert.True(await attached);
+        var logged = Assert.Single(await _log.RecentAsync("churn", 10));
+        Assert.Equal(served.PredictionIds[0], logged.Id);
+        Assert.Equal("yes", logged.Label!.GetValue<string>());
+        Assert.Equal(4, logged.Features["tenure"]!.GetValue<int>());
+        Assert.Equal(served.Predictions[0].Label, logged.Prediction["label"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task PredictionsStillQueuedAreWrittenWhenTheLogShutsDown()
+    {
+        var holder = await _db.Database.OpenAsync();
+        await holder.ExecuteAsync("BEGIN IMMEDIATE");
+        var ids = new List<string>();
+        for (var call = 0; call < 3; call++)
+            ids.AddRange((await _server.PredictAsync("churn", "1", Body("[" + string.Join(",", Enumerable.Range(call * 10, 10).Select(Good)) + "]"))).PredictionIds);
+        var shutdown = _log.DisposeAsync().AsTask();
+        await holder.ExecuteAsync("ROLLBACK");
+        await holder.DisposeAsync();
+        await shutdown;
+        await using (var check = await _db.Database.OpenAsync())
+            Assert.Equal(ids.Count, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM prediction_log"));
+
+        await using var reopened = new PredictionLog(_db.Database, TimeProvider.System);
+        var logged = await reopened.RecentAsync("churn", 100);
+        Assert.Equal(ids, logged.Select(p => p.Id));
+        Assert.All(logged, p => Assert.Equal(1, p.Version));
+    }
+
+    [Fact]
+    public async Task AnAliasMovedOrRolledBackElsewhereIsServedByTheNextCall()
+    {
+        // Another registry on the same database stands for another process (the CLI approving a deployment).
+        using var elsewhere = new ModelRegistry(_db.Database, TimeProvider.System);
+        var request = Body($$"""{"record": {{Good(9)}}}""");
+        Assert.Equal(1, (await _server.PredictAsync("churn", "production", request)).Version);
+
+        await elsewhere.SetAliasAsync("churn", "production", 2, "bob");
+        Assert.Equal(2, (await _server.PredictAsync("churn", "production", request)).Version);
+
+        var back = await elsewhere.RollbackTargetAsync("churn", "production");
+        await elsewhere.SetAliasAsync("churn", "production", back!.Value, "bob", kind: "rollback");
+        Assert.Equal(1, (await _server.PredictAsync("churn", "production", request)).Version);
+
+        await _registry.SetAliasAsync("churn", "production", 2, "alice");
+        Assert.Equal(2, (await _server.PredictAsync("churn", "production", request)).Version);
+        Assert.Equal(2, (await _server.PredictAsync("churn", "latest", request)).Version);
+    }
+}
