@@ -1,5 +1,6 @@
 using SwarmAgentBot.Agents.Agents.Training;
 using SwarmAgentBot.Agents.Agents.Drift;
+using SwarmAgentBot.Agents.Agents.Registry;
 using SwarmAgentBot.Host;
 using SwarmAgentBot.Host.Channels.BotFramework;
 using SwarmAgentBot.Host.Channels.DirectLine;
@@ -18,6 +19,7 @@ builder.AddSlackChannel();
 builder.AddSwarmWeb();
 builder.AddTrainingMonitor();
 builder.AddDriftMonitor();
+builder.AddPinnedModelServing();
 
 var app = builder.Build();
 app.MapSwarmWeb();

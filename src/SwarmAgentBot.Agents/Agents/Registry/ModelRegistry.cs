@@ -71,6 +71,31 @@ public sealed class ModelRegistry(SwarmDatabase database, TimeProvider clock) : 
         }
     }
 
+    /// <summary>
+    /// Records a version under the number it has elsewhere (a serving pod copying the one version it serves
+    /// from the bot's registry). Idempotent: importing the same version with the same artifact again is a
+    /// no-op; a different artifact under that number is refused with a <see cref="RegistryException"/>.
+    /// </summary>
+    public async Task<ModelVersion> ImportAsync(NewModelVersion v, int version, CancellationToken cancellationToken = default)
+    {
+        ValidateName(v.ModelName);
+        if (version < 1) throw new RegistryException($"Version {version} of {v.ModelName} is not a version number (1 or more).");
+        if (await GetVersionAsync(v.ModelName, version, cancellationToken) is { } existing)
+            return existing.ArtifactKey == v.ArtifactKey
+                ? existing
+                : throw new RegistryException($"{v.ModelName} v{version} is already registered here with artifact {existing.ArtifactKey}, not {v.ArtifactKey}.");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = clock.GetUtcNow().ToString("O");
+        await connection.ExecuteAsync("INSERT OR IGNORE INTO models (name, created_at, created_by) VALUES (@ModelName, @now, @CreatedBy)", new { v.ModelName, now, v.CreatedBy });
+        await connection.ExecuteAsync(
+            """
+            INSERT OR IGNORE INTO model_versions (model_name, version, run_id, dataset_name, dataset_version, dataset_sha256, task, metric, metrics_json, artifact_key, model_sha256, created_by, created_at)
+            VALUES (@ModelName, @version, @RunId, @DatasetName, @DatasetVersion, @DatasetSha256, @Task, @Metric, @metrics, @ArtifactKey, @ModelSha256, @CreatedBy, @now)
+            """,
+            new { v.ModelName, version, v.RunId, v.DatasetName, v.DatasetVersion, v.DatasetSha256, v.Task, v.Metric, metrics = JsonSerializer.Serialize(v.Metrics), v.ArtifactKey, v.ModelSha256, v.CreatedBy, now });
+        return (await GetVersionAsync(v.ModelName, version, cancellationToken))!;
+    }
+
     /// <summary>Model names, alphabetically.</summary>
     public async Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default)
     {

@@ -23,4 +23,16 @@ public static class RegistryExtensions
         builder.Services.AddSingleton<IAgent, RegistryAgent>();
         return builder;
     }
+
+    /// <summary>
+    /// In the host (not the CLI): serve the version named by <c>Swarm:Serving</c> (a serving pod), loaded
+    /// before the host starts listening. Nothing happens when Swarm:Serving:Model is empty.
+    /// </summary>
+    public static IHostApplicationBuilder AddPinnedModelServing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PinnedServingOptions>().Bind(builder.Configuration.GetSection(PinnedServingOptions.Section))
+            .Validate(o => o.Validate() is null, "Swarm:Serving needs Model, Version (1 or more), Stage and ArtifactKey together.").ValidateOnStart();
+        builder.Services.AddHostedService<PinnedModelLoader>();
+        return builder;
+    }
 }

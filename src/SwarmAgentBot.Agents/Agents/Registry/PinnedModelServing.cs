@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SwarmAgentBot.Agents.Ports;
+using SwarmAgentBot.Ml.AutoMl;
+
+namespace SwarmAgentBot.Agents.Agents.Registry;
+
+/// <summary>
+/// Serving one pinned model version (section <c>Swarm:Serving</c>): what a serving pod applied by
+/// <c>KubernetesServingDeployer</c> is told through its environment. Empty <see cref="Model"/>: off.
+/// </summary>
+public sealed class PinnedServingOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Swarm:Serving";
+
+    /// <summary>Registered model name to serve; null or empty: no pinned model.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Its version number in the bot's registry.</summary>
+    public int Version { get; set; }
+
+    /// <summary>The stage (alias) it is served under.</summary>
+    public string Stage { get; set; } = "production";
+
+    /// <summary>Object store key of the version's bundle (runs/N/bundle.zip).</summary>
+    public string? ArtifactKey { get; set; }
+
+    /// <summary>True when a model is pinned.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Model);
+
+    /// <summary>Returns an error naming the setting, or null when valid.</summary>
+    public string? Validate()
+    {
+        if (!Enabled) return null;
+        if (Version < 1) return "Swarm:Serving:Version must be the version number (1 or more) when Swarm:Serving:Model is set.";
+        if (string.IsNullOrWhiteSpace(ArtifactKey)) return "Swarm:Serving:ArtifactKey must name the version's bundle in the object store when Swarm:Serving:Model is set.";
+        if (string.IsNullOrWhiteSpace(Stage)) return "Swarm:Serving:Stage must name the stage the model is served under.";
+        return null;
+    }
+}
+
+/// <summary>
+/// At start, makes the pinned version servable: reads its bundle from the shared object store, records it in
+/// this host's registry under the bot's version number, loads it, and points the stage at it — so
+/// <c>POST /models/{name}@{stage}/predict</c> answers from the first request. A bundle that cannot be read
+/// stops the start with a message naming the key (the pod never turns ready, Kubernetes shows why).
+/// </summary>
+public sealed class PinnedModelLoader(
+    IOptions<PinnedServingOptions> options,
+    ModelRegistry registry,
+    ModelServer server,
+    IObjectStore store,
+    ILogger<PinnedModelLoader> logger) : IHostedService
+{
+    /// <summary>Who the pinned version and its alias are recorded as set by.</summary>
+    public const string Actor = "serving-pod";
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return;
+        ModelBundle bundle;
+        try
+        {
+            await using var stream = await store.OpenReadAsync(o.ArtifactKey!, cancellationToken);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            buffer.Position = 0;
+            bundle = await ModelBundle.LoadAsync(buffer, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ObjectStoreException or InvalidDataException or System.Text.Json.JsonException or IOException)
+        {
+            throw new InvalidOperationException($"Swarm:Serving: the bundle of {o.Model} v{o.Version} could not be read from {store.Describe()} at '{o.ArtifactKey}': {ex.Message}", ex);
+        }
+        var version = await registry.ImportAsync(new NewModelVersion(o.Model!, null, null, null, bundle.DatasetSha256, bundle.Task.ToName(), bundle.Metric,
+            bundle.TestMetrics, o.ArtifactKey!, ModelServer.ModelHash(bundle), Actor), o.Version, cancellationToken);
+        await server.GetPredictorAsync(version, cancellationToken);
+        if ((await registry.GetAliasAsync(o.Model!, o.Stage, cancellationToken))?.Version != o.Version)
+            await registry.SetAliasAsync(o.Model!, o.Stage, o.Version, Actor, cancellationToken: cancellationToken);
+        logger.LogInformation("Serving pinned model {Model} v{Version} as {Stage} from {Key}", o.Model, o.Version, o.Stage, o.ArtifactKey);
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
