@@ -116,6 +116,8 @@ internal static class EntityExtractor
             e.ModelHint = First(EntityPatterns.ModelThenName(), text, "n", n => !n.Contains('.') && EntityPatterns.IsNameWord(n))
                 ?? First(EntityPatterns.NameThenModel(), text, "n", EntityPatterns.IsNameWord);
         }
+        if (e.ModelHint is null && e.Names.Count == 0 && text.Contains('_'))
+            e.ModelHint = First(EntityPatterns.SnakeCaseModel(), text, "n", _ => true);
         if (e.ModelHint is null && e.Names.Count == 0)
         {
             e.ModelHint = First(EntityPatterns.NameThenVersion(), text, "n", EntityPatterns.IsNameWord);
@@ -147,7 +149,7 @@ internal static class EntityExtractor
             }
     }
 
-    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
+    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "as" or "at" or "by" or "via" or "under" or "using" or "named" or "called" or "then" or "please" or "pls" or "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
         or "my" or "our" or "your" or "their" or "that" or "this" or "storage" or "same" or "new" or "any" or "some" or "one" or "of" or "for" or "to" or "from"
         or "is" or "are" or "and" or "or" or "with" or "into" or "on" or "default" or "other" or "whole" or "entire" or "main";
 
@@ -168,7 +170,7 @@ internal static class EntityExtractor
         foreach (Match m in EntityPatterns.Stage().Matches(text))
         {
             var stage = m.Groups["s"].Success ? "staging" : "production";
-            if (EntityPatterns.TargetPreposition().IsMatch(text.AsSpan(0, m.Index))) return stage;
+            if (EntityPatterns.TargetPreposition().IsMatch(Before(text, m.Index))) return stage;
             var inner = m.Value.TrimStart();
             if (inner.StartsWith("to ", StringComparison.OrdinalIgnoreCase) || inner.StartsWith("into ", StringComparison.OrdinalIgnoreCase)) return stage;
             first ??= stage;
@@ -246,6 +248,8 @@ internal static class EntityExtractor
         var m = EntityPatterns.Duration().Match(text);
         if (!m.Success) return null;
         if (m.Groups["halfhour"].Success) return 1800;
+        if (m.Groups["quarter"].Success) return 900;
+        if (m.Groups["quarters"].Success) return 2700;
         double n;
         if (m.Groups["n"].Success) n = double.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
         else n = m.Groups["a"].Value.Contains("couple", StringComparison.OrdinalIgnoreCase) ? 2 : 1;
@@ -280,6 +284,13 @@ internal static class EntityExtractor
     }
 
     private static bool Contains(string text, string word) => text.Contains(word, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The few characters before <paramref name="index"/>: enough for an end-anchored look at the preceding words, without
+    /// scanning the whole prefix once per match (quadratic on a long message).
+    /// </summary>
+    internal static ReadOnlySpan<char> Before(string text, int index, int window = 24) =>
+        text.AsSpan(Math.Max(0, index - window), Math.Min(index, window));
 
     /// <summary>
     /// The first capture of <paramref name="group"/> that <paramref name="accept"/> takes, trying every start position
@@ -332,6 +343,7 @@ internal static class EntityExtractor
     /// </summary>
     public static JsonObject? Record(string text, Mentions e)
     {
+        if (JsonRecord(text) is { } json) return json;
         var region = RecordRegion(text);
         var result = new JsonObject();
         if (region is not null)
@@ -348,7 +360,7 @@ internal static class EntityExtractor
                 }
                 if (!m.Success) continue;
                 var key = m.Groups["k"].Value;
-                if (EntityPatterns.Stop.Contains(key) && !e.Pairs.Any(p => p.Key == key)) continue;
+                if (EntityPatterns.Stop.Contains(key) && !FeatureLikeStop.Contains(key) && !e.Pairs.Any(p => p.Key == key)) continue;
                 result[key] = TypedValue(m.Groups["v"].Value);
             }
         }
@@ -356,6 +368,28 @@ internal static class EntityExtractor
             foreach (var (k, v) in e.Pairs) result[k] = v?.DeepClone();
         return result.Count > 0 ? result : null;
     }
+
+    /// <summary>A record pasted as a JSON object ("... for {"sqft": 1200, "zip": "94110"}"), or null.</summary>
+    private static JsonObject? JsonRecord(string text)
+    {
+        var open = text.IndexOf('{');
+        var close = text.LastIndexOf('}');
+        if (open < 0 || close <= open) return null;
+        try
+        {
+            return JsonNode.Parse(text.AsSpan(open, close - open + 1).ToString()) is JsonObject o && o.Count > 0 ? o : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Stop words that are also common feature names in a record ("hour 23", "day 5", "age 40").
+    private static readonly HashSet<string> FeatureLikeStop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "hour", "hours", "day", "days", "week", "weeks", "month", "months", "minute", "minutes", "second", "seconds", "value", "label", "class", "stage", "version",
+    };
 
     private static string? RecordRegion(string text)
     {
@@ -436,8 +470,7 @@ internal static class EntityExtractor
         foreach (Match m in EntityPatterns.Threshold().Matches(text))
         {
             if (!double.TryParse(m.Groups["v"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) continue;
-            var after = text.AsSpan(m.Index + m.Length);
-            if (Regex.IsMatch(after.ToString(), @"^\s*(?:minutes?|mins?|hours?|days?|weeks?|predictions?|requests?|am|pm|o'clock)\b", RegexOptions.IgnoreCase)) continue;
+            if (EntityPatterns.NotAThreshold().IsMatch(text.AsSpan(m.Index + m.Length))) continue;
             return m.Groups["pct"].Success ? v / 100 : v;
         }
         return null;
@@ -525,14 +558,36 @@ internal static class EntityExtractor
         return null;
     }
 
-    /// <summary>The approval id ("approve 42", "reject #17") and whatever follows it as a comment.</summary>
+    /// <summary>The approval id ("approve 42", "reject #17", "approve apr-108") and whatever follows it as a comment.</summary>
     public static (string? Id, string? Comment) Approval(string text)
     {
+        var (id, end) = ApprovalIdAt(text);
+        if (id is null) return (null, null);
+        var c = EntityPatterns.Comment().Match(text[end..]);
+        var comment = c.Success ? Unquote(c.Groups["c"].Value.Trim()) : "";
+        return (id, comment.Any(char.IsLetter) && !IsOnlyCourtesy(comment) ? comment : null);
+    }
+
+    /// <summary>The approval id a message names explicitly ("approval 204", "request 311"), without guessing from a bare number.</summary>
+    public static string? NamedApprovalId(string text) =>
+        EntityPatterns.ApprovalId().Match(text) is { Success: true } m ? m.Groups["id"].Value : null;
+
+    private static (string? Id, int End) ApprovalIdAt(string text)
+    {
+        if (EntityPatterns.ApprovalId().Match(text) is { Success: true } named) return (named.Groups["id"].Value.TrimEnd('.', '-'), named.Index + named.Length);
         var m = EntityPatterns.BareNumber().Match(text);
-        if (!m.Success) return (null, null);
-        var rest = text[(m.Index + m.Length)..];
-        var c = EntityPatterns.Comment().Match(rest);
-        var comment = c.Success ? c.Groups["c"].Value.Trim() : "";
-        return (m.Groups["id"].Value, comment.Any(char.IsLetter) ? comment : null);
+        return m.Success ? (m.Groups["id"].Value, m.Index + m.Length) : (null, 0);
+    }
+
+    private static string Unquote(string s) =>
+        s.Length >= 2 && (s[0] == '"' && s[^1] == '"' || s[0] == '\'' && s[^1] == '\'') ? s[1..^1].Trim() : s;
+
+    /// <summary>"thanks", "for now", "pls": politeness after an id, not a comment worth recording.</summary>
+    private static bool IsOnlyCourtesy(string comment)
+    {
+        foreach (var w in comment.Split([' ', ',', '!', '.', ';'], StringSplitOptions.RemoveEmptyEntries))
+            if (w.ToLowerInvariant() is not ("for" or "now" or "thanks" or "thank" or "you" or "please" or "pls" or "plz" or "cheers" or "ok" or "okay"
+                or "asap" or "today" or "then" or "thx" or "ty" or "much" or "a" or "lot" or "in" or "advance" or "again" or "team" or "all")) return false;
+        return true;
     }
 }

@@ -16,6 +16,9 @@ internal static partial class IntentClassifier
 {
     private const double MinimumScore = 2.5;
 
+    /// <summary>The reason given when a piece asks for nothing recognisable (as opposed to something off-topic).</summary>
+    public const string NoRequest = "no MLOps request recognised";
+
     private const Concept MlopsConcepts = Upload | Preview | Profile | Delete | Plot | Artifact | Pipeline | RunNoun | Status | Logs | Cancel
         | Compare | Train | Retrain | Leaderboard | Importance | Evaluate | Model | Versions | Registry | Deploy | Rollback | Deployed | Predict
         | Drift | Concept.Monitor | Lineage | Audit | Reproduce | Approval | Approve | Reject | Pending | Dataset | Datasets | Bucket | Concept.Ml;
@@ -52,7 +55,7 @@ internal static partial class IntentClassifier
             return new(Intents.All[best], $"cues for {Intents.All[best]} scored {scores[best]:0.#} (next {second:0.#})", confidence);
         }
         if (IsQuestion(u) && u.Has(KnowledgeVocabulary)) return new(Intents.Ask, "an MLOps question that names no action", 0.6);
-        return new(Intents.OutOfScope, "no MLOps request recognised", 0.7);
+        return new(Intents.OutOfScope, NoRequest, 0.7);
     }
 
     private static bool IsGreeting(Utterance u)
@@ -96,6 +99,7 @@ internal static partial class IntentClassifier
         "the", "a", "an", "get", "give", "any", "stuff", "things", "topic", "area", "menu", "options", "usage", "available", "list", "all",
         "are", "is", "kind", "of", "this", "bot", "does", "new", "here", "i'm", "im", "want", "know", "tell", "out", "please", "pls", "how", "works",
         "work", "assistant", "supported", "support", "features", "functions", "abilities", "skills", "able", "which", "that", "those",
+        "around", "regarding", "related", "when", "comes", "it", "in", "anything", "everything", "swarm", "bot",
     };
 
     private static string? KnowledgeForm(Utterance u, Mentions e)
@@ -106,6 +110,7 @@ internal static partial class IntentClassifier
         if (e.Concrete) return null;
         if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
         if (ExplainHow().IsMatch(c)) return "asks how something works";
+        if ((u.Says(" by default ") || u.Says(" the default ") || u.Says(" defaults ")) && IsQuestion(u)) return "asks about a default";
         if (Definition().IsMatch(c) && !u.Says(" deployed ") && !u.Says(" running ") && !u.Has(Status | Pending | Deployed | Datasets) && e.Stage is null)
             return "asks what something is";
         if (ExplainConcept().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" the drift ") && !u.Says(" my "))
@@ -137,6 +142,7 @@ internal static partial class IntentClassifier
 
         // --- storage
         if (u.Has(Upload)) Add(Intents.UploadDataset, 3 + (u.Has(Dataset | Datasets) || file || anaphora ? 1 : 0));
+        if (u.Has(Registry) && file && u.Has(Dataset) && !modelName) Add(Intents.UploadDataset, 4.5);
         if (u.Has(Preview)) Add(Intents.PreviewDataset, 2.5 + (dataset ? 1 : 0));
         if (u.Says(" what contents ") && file) Add(Intents.PreviewDataset, 2);
         if (u.Has(Column) && question && file && !u.Has(Plot | Profile)) Add(Intents.PreviewDataset, 2.5);
@@ -148,7 +154,8 @@ internal static partial class IntentClassifier
         if (u.Has(Compare) && file && !run) Add(Intents.PlotDataset, 1);
         if (u.Has(Artifact)) Add(Intents.ListArtifacts, 4);
         if (u.Has(Produce) && (run || names) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
-        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run && u.Has(Show | List | Produce | Artifact)) Add(Intents.ListArtifacts, 3.5);
+        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run && (u.Has(Show | List | Produce | Artifact) || u.Says(" where ")))
+            Add(Intents.ListArtifacts, 3.5);
         if (u.Has(Datasets | Bucket) && !file && !run && !modelName) Add(Intents.ListDatasets, 2.5 + (listy ? 1 : 0));
         if (u.Has(Dataset) && listy && !file && !e.HasDataset && !run && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.ListDatasets, 2.5);
         if ((e.Prefix is not null || e.Bucket is not null && e.Dataset is null) && !u.Has(Upload | Delete)) Add(Intents.ListDatasets, 2 + (listy ? 1.5 : 0));
@@ -163,6 +170,8 @@ internal static partial class IntentClassifier
         }
         if (u.Has(Describe) && (pipelineName || u.Has(Pipeline))) Add(Intents.DescribePipeline, 3);
         if ((u.Says(" what does ") || u.Says(" what ") && u.Says(" does ")) && pipelineName) Add(Intents.DescribePipeline, 3);
+        if (u.Has(Describe) && names && (u.Says(" take ") || u.Says(" accept ") || u.Says(" expect ") || u.Says(" defaults ") || u.Says(" default ")))
+            Add(Intents.DescribePipeline, 3.5);
         if (u.Has(Start) && !run)
         {
             var w = pipelineName ? 3.5 : u.Has(Pipeline) ? 2.5 : 1;
@@ -177,7 +186,11 @@ internal static partial class IntentClassifier
             var stateWord = EntityExtractor.RunStatus(u) is not null;
             if (plural || stateWord && !u.Has(Pipeline)) Add(Intents.ListRuns, 2.5 + (listy || stateWord ? 1 : 0) + (u.Has(History) ? 1 : 0));
         }
-        if (u.Says(" running ") && e.Stage is null && !run) Add(Intents.ListRuns, 2.5);
+        // "is it still running?", "is that one still training?": the state of the run being talked about.
+        var stillGoing = u.Says(" still ") && (u.Says(" running ") || u.Says(" training ") || u.Says(" going ") || u.Says(" working ") || u.Says(" busy "))
+            && (anaphora || run) && !file && !u.Says(" runs ") && !u.Says(" jobs ");
+        if (stillGoing) Add(u.Says(" training ") ? Intents.TrainingStatus : Intents.RunStatus, 5);
+        if (u.Says(" running ") && e.Stage is null && !run && !stillGoing) Add(Intents.ListRuns, 2.5);
         if (u.Says(" queued ") && !run) Add(Intents.ListRuns, 2);
         if (run)
         {
@@ -205,6 +218,8 @@ internal static partial class IntentClassifier
             if (u.Has(Explain) && anaphora && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3);
         }
         if (u.Has(Compare)) Add(Intents.CompareRuns, run ? 2 : u.Has(RunNoun) ? 2.5 + (BareId().Count(u.Text) >= 2 ? 2 : 0) : 0.5);
+        // "compare them", "compare those two": the runs the conversation was about.
+        if (u.Has(Compare) && anaphora && !file && !run && !u.Has(Plot | Model | Deployed)) Add(Intents.CompareRuns, 2.5);
 
         // --- training
         if (u.Has(Train) && !u.Has(Retrain) && !run)
@@ -219,12 +234,14 @@ internal static partial class IntentClassifier
         if (file && !modelName && !run && EntityExtractor.Target(u.Text, false) is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
         if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
         if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
+        if ((u.Says(" try ") || u.Says(" trying ")) && u.Has(Train | Model) && question) Add(Intents.Leaderboard, 4.5);
         if (u.Has(Importance)) Add(Intents.ExplainModel, 4);
         if (u.Has(Features) && !u.Has(Drift) && (modelName || anaphora) && !u.Has(Profile | Plot)) Add(Intents.ExplainModel, 2.5);
         if (u.Has(Explain) && modelName && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3.5);
         if (u.Has(Why) && u.Has(Predict) && !u.Has(Drift)) Add(Intents.ExplainModel, 3.5);
         if (u.Has(Evaluate) && !(run && !modelName)) Add(Intents.EvaluateModel, 3 + (file ? 1 : 0));
         if (u.Has(Test) && (modelName || anaphora) && file) Add(Intents.EvaluateModel, 4);
+        if ((modelName || anaphora) && file && question && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict | Train | Upload | Drift)) Add(Intents.EvaluateModel, 4);
         if (u.Has(Score) && (modelName || anaphora) && file && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict)) Add(Intents.EvaluateModel, 3.5);
         if (e.Metric is not null && (modelName || anaphora) && file && question) Add(Intents.EvaluateModel, 3.5);
 
@@ -242,7 +259,10 @@ internal static partial class IntentClassifier
         if (u.Has(Rollback)) Add(Intents.Rollback, 5.5);
         if (u.Says(" previous version ") || u.Says(" old version ") || u.Says(" go back ") || u.Says(" last version ")) Add(Intents.Rollback, 3);
         if (u.Has(Deployed)) Add(Intents.ListDeployments, 2.5 + (listy ? 1 : 0));
-        if (e.Stage is not null && question && !u.Has(Drift | Deploy | Predict | Train | Retrain | Evaluate | Rollback | Concept.Monitor)) Add(Intents.ListDeployments, 2.5);
+        // "what's in staging?", "is churn-model live?" — but "is staging a full copy of the production setup?" asks about the environments.
+        if (e.Stage is not null && question && !u.Has(Drift | Deploy | Predict | Train | Retrain | Evaluate | Rollback | Concept.Monitor)
+            && (modelName || anaphora || u.Has(Model | Versions | Deployed) || u.UnknownWords <= 1 || u.Says(" what ") || u.Says(" which ")))
+            Add(Intents.ListDeployments, 2.5);
         if (u.Says(" running ") && e.Stage is not null) Add(Intents.ListDeployments, 3);
         if (u.Has(Predict)) Add(Intents.Predict, knownObject || file || e.Pairs.Count > 0 ? 3 + (modelName || e.Stage is not null ? 0.5 : 0) : 2);
         if (u.Has(Score) && !u.Has(Leaderboard)) Add(Intents.Predict, 2 + (file || e.Pairs.Count > 0 ? 1 : 0));
@@ -259,10 +279,13 @@ internal static partial class IntentClassifier
         }
         if (u.Says(" drifted ") && question) Add(Intents.CheckDrift, 1);
         if (u.Has(Concept.Monitor) && !u.Has(Drift)) Add(Intents.ConfigureMonitoring, 3.5 + (e.Schedule is not null ? 1 : 0));
+        // "enable auto retrain for X if rmse gets worse than 40" is a monitoring policy, not a retrain now.
+        if (u.Has(Retrain) && (u.Says(" autoretrain ") || u.Says(" enable ") || u.Says(" policy ") || u.Says(" whenever "))) Add(Intents.ConfigureMonitoring, 6);
         if (e.Schedule is not null && !u.Has(Drift)) Add(Intents.ConfigureMonitoring, 1.5);
 
         // --- governance
         if (u.Has(Lineage)) Add(Intents.Lineage, 4.5);
+        if (ProducedBy().IsMatch(u.Canon) && (modelName || e.Version is not null || file)) Add(Intents.Lineage, 4);
         if (u.Says(" trained ") && u.Says(" which dataset ") || u.Says(" what data ") && u.Says(" trained ")) Add(Intents.Lineage, 3);
         if (u.Has(Audit)) Add(Intents.AuditLog, 3.5);
         if (u.Has(Who) && PastAction().IsMatch(u.Canon)) Add(Intents.AuditLog, 6.5);
@@ -270,7 +293,7 @@ internal static partial class IntentClassifier
         if (u.Has(Reproduce) && !run && !pipelineName) Add(Intents.ReproduceRun, 2.5);
 
         // --- approvals
-        var approvalId = BareId().IsMatch(u.Text) && !run;
+        var approvalId = (BareId().IsMatch(u.Text) || EntityExtractor.NamedApprovalId(u.Text) is not null) && !run;
         if (u.Has(Pending) && !u.Has(RunNoun)) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
         else if (u.Has(Approval) && (listy || question) && !u.Has(RunNoun)) Add(Intents.ListPending, 3);
         if (u.Has(Approve))
@@ -298,7 +321,9 @@ internal static partial class IntentClassifier
 
     private static readonly string[] PipelineParts =
         ["-and-", "pipeline", "nightly", "daily", "weekly", "hourly", "ingest", "etl", "batch", "validation", "validate", "retrain", "register",
-         "workflow", "flow", "dag", "job", "sync", "export", "import", "backfill", "preprocess", "feature-", "-features", "build-", "deploy-"];
+         "workflow", "flow", "dag", "job", "sync", "export", "import", "backfill", "preprocess", "feature-", "-features", "build-", "deploy-",
+         // A name that starts with a verb names a procedure: "train-churn", "score-leads", "refresh-features".
+         "train-", "score-", "scoring", "refresh"];
 
     private static int IndexOf(string intent)
     {
@@ -347,4 +372,8 @@ internal static partial class IntentClassifier
 
     [GeneratedRegex(@"(?<![\w.\-])#?\d+(?![\w.%])")]
     private static partial Regex BareId();
+
+    // "what data and code produced fraud-xgb v7" asks where it came from; "what did run 12 produce" asks for its outputs.
+    [GeneratedRegex(@"^ (?:what|which) (?:(?!did |has |have |was |were |does |do )\S+ ){0,5}(?:produced|generated|created|built|made) ")]
+    private static partial Regex ProducedBy();
 }

@@ -34,7 +34,10 @@ internal static class Lexicon
     public static readonly (string From, string To)[] Phrases =
     [
         (" roll back ", " rollback "), (" rolled back ", " rollback "), (" rolling back ", " rollback "), (" roll it back ", " rollback it "),
-        (" roll that back ", " rollback it "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
+        (" roll that back ", " rollback it "), (" roll it out ", " deploy it "), (" roll them out ", " deploy them "),
+        (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
+        (" automatic retrain ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
+        (" model file ", " model files "), (" for a while ", " lately "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
         (" re train ", " retrain "), (" re-train ", " retrain "), (" re run ", " rerun "), (" re-run ", " rerun "), (" train again ", " retrain "),
         (" train it again ", " retrain it "), (" kick off ", " start "), (" kicked off ", " start "), (" kick-off ", " start "),
         (" fire off ", " start "), (" fire up ", " start "), (" spin up ", " start "), (" get rid of ", " delete "),
@@ -67,9 +70,19 @@ internal static class Lexicon
         (" exchange rate ", " offtopic "), (" meaning of life ", " offtopic "), (" fun fact ", " offtopic "), (" flat tire ", " offtopic "),
     ];
 
+    /// <summary>
+    /// <see cref="Phrases"/> as word sequences indexed by their first word, so folding is one pass over the words
+    /// (a long message costs as many dictionary lookups as it has words, not phrases × characters).
+    /// </summary>
+    public static readonly FrozenDictionary<string, (string[] From, string[] To)[]> PhrasesByFirstWord = Phrases
+        .Select(p => (From: p.From.Split(' ', StringSplitOptions.RemoveEmptyEntries), To: p.To.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+        .GroupBy(p => p.From[0], StringComparer.Ordinal)
+        // Longest first: "first few rows" must win over a shorter phrase that starts the same way.
+        .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(p => p.From.Length).ToArray(), StringComparer.Ordinal);
+
     /// <summary>Real words the typo corrector must leave alone although they are close to a keyword.</summary>
     public static readonly FrozenSet<string> KnownWords = (
-        "stale state states stake stable table tables mode modal modes motel date dates rain brain drain grain trail trial trials plan plans "
+        "original originally originals regional trainee trainees stale state states stake stable table tables mode modal modes motel date dates rain brain drain grain trail trial trials plan plans "
         + "last lost lust mist fist test text best rest west nest vest shop snow slow shot runs rune ruin legs lags loss lose lost drip prop "
         + "file fill film fire five fine mile held hell helm pilot slot blot chat charm cart grape heat heal lead read dead draft gift "
         + "step steps stops spot kill bill hill mill will skill salt hall half store scare snore shore scope spore stage stare share "
@@ -194,20 +207,20 @@ internal static class Lexicon
         Add("stored saved uploaded imported ingested", Concept.List);
         Add("preview head peek sample glance rows lines lookslike", Concept.Preview);
         Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize "
-            + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance outliers", Concept.Profile);
+            + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance imbalanced skewed skew outliers", Concept.Profile);
         Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions nuke scrap", Concept.Delete);
         Add("plot plotting chart histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
         Add("artifact artifacts artefact artefacts outputs", Concept.Artifact);
         Add("pipeline pipelines workflow workflows dag dags kubeflow", Concept.Pipeline);
         Add("describe explain params parameters steps about", Concept.Describe);
-        Add("run start launch trigger execute fire begin kick kickoff", Concept.Start);
+        Add("run start launch trigger execute fire begin kick kickoff restart relaunch", Concept.Start);
         Add("runs jobs job executions execution run", Concept.RunNoun);
         Add("status progress state going done finished finish finishes complete ready along eta", Concept.Status);
         Add("logs log stderr stdout traceback stacktrace trace tail output console", Concept.Logs);
         Add("cancel canceled cancelled stop abort kill terminate halt", Concept.Cancel);
         Add("compare comparison vs versus diff", Concept.Compare);
         Add("train training trained fit automl", Concept.Train);
-        Add("retrain retraining retrained refresh", Concept.Retrain);
+        Add("retrain retraining retrained refresh autoretrain", Concept.Retrain);
         Add("leaderboard candidates candidate tried ranking rankings trials", Concept.Leaderboard);
         Add("importance importances shap drives matter matters influential contributes", Concept.Importance);
         Add("explain explanation explanations", Concept.Explain);
@@ -223,7 +236,7 @@ internal static class Lexicon
         Add("drift drifting drifted drifts shift shifting psi", Concept.Drift);
         Add("why cause caused causing reason driving behind", Concept.Why);
         Add("history trend trends timeline evolved worse lately", Concept.History);
-        Add("monitor monitoring watch watching alert alerts notify schedule scheduled threshold hourly daily weekly nightly every automatically", Concept.Monitor);
+        Add("monitor monitoring watch watching alert alerts notify schedule scheduled threshold hourly daily weekly nightly every automatically autoretrain", Concept.Monitor);
         Add("lineage provenance origin origins upstream downstream", Concept.Lineage);
         Add("audit changed changes actions activity", Concept.Audit);
         Add("who", Concept.Who);
@@ -242,13 +255,14 @@ internal static class Lexicon
         Add("check checking detect", Concept.Check);
         Add("test testing", Concept.Test);
         Add("column columns feature features", Concept.Column);
-        Add("produce produced produces generated created", Concept.Produce);
+        // "which files did run 12 write out": what a run wrote is what it produced.
+        Add("produce produced produces generated created write writes wrote written emit emitted", Concept.Produce);
         Add("features feature", Concept.Features);
         Add("it its that this them those same one", Concept.Anaphora);
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
             + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
-            + "fantastic wonderful day have nice job work done well", Concept.Filler);
+            + "fantastic wonderful day have nice job work done well swarm swarmbot", Concept.Filler);
         // Off-topic subjects: asking about these is not MLOps whatever verb is used.
         Add("weather rain forecast temperature joke jokes poem poems haiku song songs lyrics music sing recipe recipes cook cooking bake baking "
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "
@@ -257,7 +271,13 @@ internal static class Lexicon
             + "everest population taxes tax painting painted painter mona lisa traffic highway novel quantum physics chemistry relativity universe galaxy translate translation spanish french german italian homework math tire tap plumber dentist appointment "
             + "alarm reminder email emails twitter tiktok instagram facebook costume party wordpress blog website iphone laptop "
             + "gaming game games hamlet shakespeare empire roman war ww2 wwii history's horoscope dice sentient chatgpt meme memes "
-            + "marathon gym workout vegetarian wine's tokyo paris london manchester italy japan france canada australia miles km", Concept.OffTopic);
+            + "marathon gym workout vegetarian wine's tokyo paris london manchester italy japan france canada australia miles km "
+            // Everyday things whose verbs collide with MLOps ones ("my boat keeps drifting", "the pipeline under my sink is leaking").
+            + "boat boats dock docks sailing sail yacht kayak canoe fishing kitchen sink sinks plumbing plumber pipes faucet "
+            + "toilet bathroom shower garden gardening lawn roof basement furniture sofa couch car cars tyres tires premier league "
+            + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
+            + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
+            + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.

@@ -71,7 +71,7 @@ public static partial class NumberWords
     private static bool OneIsNumber(string text, Match m)
     {
         var after = text.AsSpan(m.Index + m.Length);
-        var before = text.AsSpan(0, m.Index);
+        var before = text.AsSpan(Math.Max(0, m.Index - 24), Math.Min(m.Index, 24));
         return UnitAfter().IsMatch(after) || IdBefore().IsMatch(before);
     }
 

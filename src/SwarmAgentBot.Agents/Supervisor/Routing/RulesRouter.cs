@@ -62,8 +62,23 @@ public sealed partial class RulesRouter : IIntentRouter
         if (analysed.Count > 1 && analysed.Any(a => a.D.Intent != Intents.Greeting))
             analysed.RemoveAll(a => a.D.Intent == Intents.Greeting);
 
+        // "We got a new extract this morning. Train a model on it ...": a sentence that asks nothing before the request is not the request.
+        while (analysed.Count > 1 && analysed[0].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.NoRequest } && analysed.Any(a => IsAction(a.D.Intent)))
+            analysed.RemoveAt(0);
         // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
         if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
+        // "Fit a model on housing. The target is price, it's a regression. Half an hour is plenty.": sentences after a request
+        // that ask for nothing themselves are its details; a detail may also sharpen it ("... drifting? show me the history").
+        for (var i = 1; i < analysed.Count; i++)
+        {
+            var before = analysed[i - 1];
+            if (IsAction(analysed[i].D.Intent) || !IsAction(before.D.Intent)) continue;
+            var detail = analysed[i].Piece;
+            var merged = Analyse(new Piece(before.Piece.Text + ". " + detail.Text, before.Piece.Condition, before.Piece.Original + ". " + detail.Original));
+            var sharper = IsAction(merged.D.Intent) && Intents.AgentOf(merged.D.Intent) == Intents.AgentOf(before.D.Intent);
+            analysed[i - 1] = sharper ? merged : merged with { D = before.D };
+            analysed.RemoveAt(i--);
+        }
         var (_, mainU, mainM, decision) = analysed[0];
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
         var resolved = new List<string>();
@@ -88,8 +103,29 @@ public sealed partial class RulesRouter : IIntentRouter
             }
         }
 
+        // "what's the root cause?" / "why?" after a drift check asks why it drifted; after a run, why the run failed.
+        if (depth < MaxFollowUpDepth && !IsAction(intent) && context.PreviousUserMessages.Count > 0 && IsBareWhy(mainU))
+        {
+            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
+            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1).Intent;
+            var why = previous.StartsWith("drift.", StringComparison.Ordinal) ? Intents.ExplainDrift
+                : previous is Intents.RunStatus or Intents.RunLogs or Intents.ListRuns or Intents.TrainingStatus ? Intents.RunLogs : null;
+            if (why is not null)
+            {
+                intent = why;
+                reason = "a why question about the previous request (" + previous + ")";
+                entities = BuildEntities(intent, mainU, mainM, cleaned);
+            }
+        }
+
         intent = RefineStatus(intent, mainU, mainM, context);
         ResolveFromMemory(intent, entities, mainU, context.Memory, resolved);
+        if (intent == Intents.CompareRuns && !entities.ContainsKey("run_ids") && RecentRunIds(context.PreviousUserMessages) is { Count: >= 2 } recent)
+        {
+            // "compare them" after talking about run 5 and run 6.
+            entities["run_ids"] = new JsonArray(recent.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
+            resolved.Add("run_ids");
+        }
 
         List<RouteStep>? steps = null;
         foreach (var (piece, u, m, d) in analysed.Skip(1))
@@ -135,6 +171,24 @@ public sealed partial class RulesRouter : IIntentRouter
         return !u.Has(Concept.Deploy | Concept.Train | Concept.Drift | Concept.Predict | Concept.Logs | Concept.Cancel | Concept.Rollback
             | Concept.Profile | Concept.Plot | Concept.Preview | Concept.Evaluate | Concept.Lineage | Concept.Leaderboard | Concept.Audit
             | Concept.Reproduce | Concept.Retrain | Concept.Delete | Concept.Upload | Concept.Monitor | Concept.Compare | Concept.Approve | Concept.Reject);
+    }
+
+    /// <summary>"why?", "how come", "what's the root cause?": a why question naming nothing else.</summary>
+    private static bool IsBareWhy(Utterance u) =>
+        u.Has(Concept.Why) && !u.Has(Concept.Drift | Concept.Model | Concept.Train | Concept.Predict | Concept.Deploy | Concept.Pipeline | Concept.Ml | Concept.OffTopic | Concept.Code)
+        && u.UnknownWords <= 1;
+
+    /// <summary>The run ids of the latest earlier messages that name runs, oldest first, until there are two (or the latest message's own list).</summary>
+    private static List<string> RecentRunIds(IReadOnlyList<string> previousMessages)
+    {
+        var ids = new List<string>();
+        for (var i = previousMessages.Count - 1; i >= 0 && i >= previousMessages.Count - 4 && ids.Count < 2; i--)
+        {
+            var found = new List<string>();
+            EntityExtractor.ScanRunIds(NumberWords.ToDigits(ChatText.Clean(previousMessages[i])), found);
+            ids.InsertRange(0, found.Where(id => !ids.Contains(id)));
+        }
+        return ids;
     }
 
     /// <summary>"how is it going?" after a training request is a training run, after a pipeline run a pipeline run.</summary>
@@ -267,6 +321,10 @@ public sealed partial class RulesRouter : IIntentRouter
                     break;
                 case "action":
                     if (EntityExtractor.AuditAction(u) is { } action) o["action"] = action;
+                    break;
+                case "approval_id" when intent == Intents.ListPending:
+                    // "show me approval 204": the one request asked about (a bare number is not enough here).
+                    if (EntityExtractor.NamedApprovalId(text) is { } named) o["approval_id"] = named;
                     break;
                 case "approval_id":
                     var (id, comment) = EntityExtractor.Approval(text);

@@ -135,7 +135,7 @@ internal static partial class StepSplitter
     [GeneratedRegex(@"\s*;\s*|(?<=[a-z0-9)][.!?])\s+(?=[A-Za-z])|,?\s+and\s+then\s+|,?\s+(?:and\s+)?then\s+|,?\s+after\s+that,?\s+|,?\s+afterwards,?\s+|,?\s+(?:and\s+)?once\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+has|training\s+is|the\s+run\s+is|training\s+has)?\s*(?:done|finished|complete|completed|over|trained),?\s+|,?\s+when\s+(?:it'?s|it\s+is|that'?s|that\s+is|training\s+is)\s+(?:done|finished|complete|completed|over),?\s+", RegexOptions.IgnoreCase)]
     private static partial Regex Boundary();
 
-    [GeneratedRegex(@"(?:,|\band\b|&)\s*(?:(?:also|please|pls|then|now|just|can\s+you|could\s+you)\s+)*(?<verb>[A-Za-z]+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:,\s*(?:and\b|&)?|\band\b|&)\s*(?:(?:also|please|pls|then|now|just|can\s+you|could\s+you)\s+)*(?<verb>[A-Za-z]+)", RegexOptions.IgnoreCase)]
     private static partial Regex Joiner();
 
     [GeneratedRegex(@"^\s*(?:#|id\b|number\b|\d)", RegexOptions.IgnoreCase)]

@@ -53,10 +53,7 @@ internal sealed partial class Utterance
             if (w is "?" or "," or ":" or ";") { words.Add(w); continue; }
             AddWord(words, w);
         }
-        var joined = " " + string.Join(' ', words) + " ";
-        foreach (var (from, to) in Lexicon.Phrases)
-            if (joined.Contains(from, StringComparison.Ordinal)) joined = joined.Replace(from, to, StringComparison.Ordinal);
-        var final = joined.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var final = FoldPhrases(words);
         var concepts = Concept.None;
         foreach (var w in final) concepts |= Lexicon.Of(w);
         var unknown = 0;
@@ -64,6 +61,53 @@ internal sealed partial class Utterance
             if (w.Length > 2 && w[0] != 'x' && !char.IsDigit(w[0]) && !Lexicon.Words.ContainsKey(w) && !EntityPatterns.Stop.Contains(w) && !Lexicon.KnownWords.Contains(w) && !CommonWords.Contains(w))
                 unknown++;
         return new Utterance(text, final, concepts) { UnknownWords = unknown };
+    }
+
+    /// <summary>Folds multi-word phrases ("roll back" → "rollback") in one left-to-right pass; a folded phrase may start another.</summary>
+    private static string[] FoldPhrases(List<string> words)
+    {
+        var output = new List<string>(words.Count);
+        var pending = new List<string>(4);
+        var i = 0;
+        while (i < words.Count || pending.Count > 0)
+        {
+            // Words produced by a fold are read again before the rest ("past drift results" → "history drift results" → ...).
+            var w = pending.Count > 0 ? pending[0] : words[i];
+            if (Lexicon.PhrasesByFirstWord.TryGetValue(w, out var candidates))
+            {
+                var matched = false;
+                foreach (var (from, to) in candidates)
+                {
+                    if (!Matches(from, pending, words, i)) continue;
+                    var consumed = from.Length;
+                    var fromPending = Math.Min(consumed, pending.Count);
+                    pending.RemoveRange(0, fromPending);
+                    i += consumed - fromPending;
+                    // The first word of the replacement is final; the rest may start another phrase.
+                    output.Add(to[0]);
+                    pending.InsertRange(0, to.Skip(1));
+                    matched = true;
+                    break;
+                }
+                if (matched) continue;
+            }
+            output.Add(w);
+            if (pending.Count > 0) pending.RemoveAt(0); else i++;
+        }
+        return output.ToArray();
+    }
+
+    private static bool Matches(string[] phrase, List<string> pending, List<string> words, int i)
+    {
+        for (var k = 0; k < phrase.Length; k++)
+        {
+            string next;
+            if (k < pending.Count) next = pending[k];
+            else if (i + k - pending.Count < words.Count) next = words[i + k - pending.Count];
+            else return false;
+            if (!string.Equals(next, phrase[k], StringComparison.Ordinal)) return false;
+        }
+        return true;
     }
 
     private static void AddWord(List<string> words, string w)
@@ -205,12 +249,14 @@ public static class ChatText
             lastSpace = false;
         }
         var cleaned = sb.ToString().Trim();
-        // Leading @mentions that a channel left in ("@swarm deploy ...").
+        // Leading and trailing @mentions that a channel left in ("@swarm deploy ...", "hi @swarm").
         while (cleaned.StartsWith('@'))
         {
             var space = cleaned.IndexOf(' ');
             cleaned = space < 0 ? "" : cleaned[(space + 1)..].TrimStart();
         }
+        while (cleaned.LastIndexOf(' ') is var last and >= 0 && cleaned.Length > last + 1 && cleaned[last + 1] == '@')
+            cleaned = cleaned[..last].TrimEnd();
         return cleaned;
     }
 
