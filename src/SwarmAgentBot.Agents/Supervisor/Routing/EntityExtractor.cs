@@ -138,8 +138,9 @@ internal static class EntityExtractor
             e.UploadName = First(EntityPatterns.AsName(), text, "n", EntityPatterns.IsNameWord);
         if (e.Bucket is null && Contains(text, "bucket"))
         {
-            e.Bucket = First(EntityPatterns.BucketThenName(), text, "n", n => !IsBucketFiller(n))
-                ?? First(EntityPatterns.NameThenBucket(), text, "n", n => !IsBucketFiller(n));
+            // "the raw bucket" before "bucket X": what follows "bucket" is often chat ("in the raw bucket atm").
+            e.Bucket = First(EntityPatterns.NameThenBucket(), text, "n", n => !IsBucketFiller(n))
+                ?? First(EntityPatterns.BucketThenName(), text, "n", n => !IsBucketFiller(n));
         }
         if (e.Prefix is null && (Contains(text, "prefix") || Contains(text, " with") || Contains(text, "under")))
             if (EntityPatterns.Prefix().Match(text) is { Success: true } pm)
@@ -149,7 +150,7 @@ internal static class EntityExtractor
             }
     }
 
-    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "as" or "at" or "by" or "via" or "under" or "using" or "named" or "called" or "then" or "please" or "pls" or "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
+    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "atm" or "thx" or "thanks" or "now" or "asap" or "too" or "again" or "today" or "as" or "at" or "by" or "via" or "under" or "using" or "named" or "called" or "then" or "please" or "pls" or "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
         or "my" or "our" or "your" or "their" or "that" or "this" or "storage" or "same" or "new" or "any" or "some" or "one" or "of" or "for" or "to" or "from"
         or "is" or "are" or "and" or "or" or "with" or "into" or "on" or "default" or "other" or "whole" or "entire" or "main";
 

@@ -126,7 +126,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:latest|newest|most\s+recent)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Latest();
 
-    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went)\s+live\b|\bthe\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!,]|$|(?:pls|please|plz|now|asap|thanks|too)\b))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>(?:'s|\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went))\s+live\b|\bthe\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!,]|$|(?:pls|please|plz|now|asap|thanks|too)\b))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
     public static partial Regex Stage();
 
     [GeneratedRegex(@"^\s*(?:minutes?|mins?|hours?|days?|weeks?|predictions?|requests?|am|pm|o'clock)\b", RegexOptions.IgnoreCase)]

@@ -192,6 +192,7 @@ internal static partial class IntentClassifier
         if (stillGoing) Add(u.Says(" training ") ? Intents.TrainingStatus : Intents.RunStatus, 5);
         if (u.Says(" running ") && e.Stage is null && !run && !stillGoing) Add(Intents.ListRuns, 2.5);
         if (u.Says(" queued ") && !run) Add(Intents.ListRuns, 2);
+        if (u.Says(" ran ") && !run && !u.Has(Who)) Add(Intents.ListRuns, 3);
         if (run)
         {
             // A run named with nothing else asked ("where is run 303 at", "run 12?") is a status question.
@@ -202,6 +203,7 @@ internal static partial class IntentClassifier
             else if (u.Has(Train) && !file) Add(Intents.TrainingStatus, 3);
             if (u.Has(Logs)) Add(Intents.RunLogs, 4);
             if (u.Has(Failed)) Add(Intents.RunLogs, u.Has(Why) ? 4 : 3);
+            else if (u.Has(Why) && !u.Has(Drift | Predict | Deploy)) Add(Intents.RunLogs, 3);
             if (u.Says(" step ")) Add(Intents.RunLogs, 2);
             if (u.Has(Cancel)) Add(Intents.CancelRun, 5);
             if (e.RunIds.Count >= 2) Add(Intents.CompareRuns, 4);
@@ -228,8 +230,8 @@ internal static partial class IntentClassifier
             if (statusLike) Add(Intents.TrainingStatus, 4 + (u.Says(" training ") || u.Says(" train ") ? 0.5 : 0));
             else Add(Intents.TrainModel, 3 + (file || e.DatasetHint is not null ? 1 : 0) + (EntityExtractor.Target(u.Text, false) is not null ? 1 : 0));
         }
-        if (u.Says(" build ") || u.Says(" create ") || u.Says(" make "))
-            if (u.Has(Model) && (file || u.Has(Predict))) Add(Intents.TrainModel, 3.5);
+        if (u.Says(" build ") || u.Says(" create ") || u.Says(" make ") || u.Says(" need ") || u.Says(" want ") || u.Says(" get "))
+            if (u.Has(Model) && (file || u.Has(Predict)) && !modelName && !run) Add(Intents.TrainModel, 3.5);
         if (u.Has(Predict) && file && EntityExtractor.Target(u.Text, true) is not null && !modelName && !u.Has(Score)) Add(Intents.TrainModel, 2);
         if (file && !modelName && !run && EntityExtractor.Target(u.Text, false) is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
         if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
@@ -287,6 +289,8 @@ internal static partial class IntentClassifier
         if (u.Has(Lineage)) Add(Intents.Lineage, 4.5);
         if (ProducedBy().IsMatch(u.Canon) && (modelName || e.Version is not null || file)) Add(Intents.Lineage, 4);
         if (u.Says(" trained ") && u.Says(" which dataset ") || u.Says(" what data ") && u.Says(" trained ")) Add(Intents.Lineage, 3);
+        // "which models used customers.csv": what a dataset went into.
+        if (file && u.Has(Model) && !modelName && (u.Says(" used ") || u.Says(" use ") || u.Says(" uses ") || u.Says(" depend ") || u.Says(" depends "))) Add(Intents.Lineage, 4);
         if (u.Has(Audit)) Add(Intents.AuditLog, 3.5);
         if (u.Has(Who) && PastAction().IsMatch(u.Canon)) Add(Intents.AuditLog, 6.5);
         if (AuditOfPerson().IsMatch(u.Canon)) Add(Intents.AuditLog, 3.5);

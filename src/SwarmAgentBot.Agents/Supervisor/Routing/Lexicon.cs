@@ -37,7 +37,8 @@ internal static class Lexicon
         (" roll that back ", " rollback it "), (" roll it out ", " deploy it "), (" roll them out ", " deploy them "),
         (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
         (" automatic retrain ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
-        (" model file ", " model files "), (" for a while ", " lately "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
+        (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
+        (" what happened ", " why "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
         (" re train ", " retrain "), (" re-train ", " retrain "), (" re run ", " rerun "), (" re-run ", " rerun "), (" train again ", " retrain "),
         (" train it again ", " retrain it "), (" kick off ", " start "), (" kicked off ", " start "), (" kick-off ", " start "),
         (" fire off ", " start "), (" fire up ", " start "), (" spin up ", " start "), (" get rid of ", " delete "),
@@ -235,7 +236,7 @@ internal static class Lexicon
         Add("score scoring scored", Concept.Score);
         Add("drift drifting drifted drifts shift shifting psi", Concept.Drift);
         Add("why cause caused causing reason driving behind", Concept.Why);
-        Add("history trend trends timeline evolved worse lately", Concept.History);
+        Add("history trend trends trended trending timeline evolved worse", Concept.History);
         Add("monitor monitoring watch watching alert alerts notify schedule scheduled threshold hourly daily weekly nightly every automatically autoretrain", Concept.Monitor);
         Add("lineage provenance origin origins upstream downstream", Concept.Lineage);
         Add("audit changed changes actions activity", Concept.Audit);
@@ -277,7 +278,7 @@ internal static class Lexicon
             + "toilet bathroom shower garden gardening lawn roof basement furniture sofa couch car cars tyres tires premier league "
             + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
             + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
-            + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave", Concept.OffTopic);
+            + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.

@@ -62,9 +62,15 @@ public sealed partial class RulesRouter : IIntentRouter
         if (analysed.Count > 1 && analysed.Any(a => a.D.Intent != Intents.Greeting))
             analysed.RemoveAll(a => a.D.Intent == Intents.Greeting);
 
-        // "We got a new extract this morning. Train a model on it ...": a sentence that asks nothing before the request is not the request.
-        while (analysed.Count > 1 && analysed[0].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.NoRequest } && analysed.Any(a => IsAction(a.D.Intent)))
+        // "We got a new extract this morning. Train a model on it ...": a sentence that asks nothing before the request is not the
+        // request, but what it names may be the request's details (read after the request's own words, so those come first).
+        while (analysed.Count > 1 && analysed[0].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.NoRequest } && IsAction(analysed[1].D.Intent))
+        {
+            var (context0, request) = (analysed[0].Piece, analysed[1]);
+            var merged = Analyse(new Piece(request.Piece.Text + ". " + context0.Text, request.Piece.Condition, request.Piece.Original + ". " + context0.Original));
+            analysed[1] = merged with { D = request.D };
             analysed.RemoveAt(0);
+        }
         // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
         if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
         // "Fit a model on housing. The target is price, it's a regression. Half an hour is plenty.": sentences after a request

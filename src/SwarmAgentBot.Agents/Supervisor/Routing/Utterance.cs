@@ -54,6 +54,7 @@ internal sealed partial class Utterance
             AddWord(words, w);
         }
         var final = FoldPhrases(words);
+        MarkRailwayTrains(final);
         var concepts = Concept.None;
         foreach (var w in final) concepts |= Lexicon.Of(w);
         var unknown = 0;
@@ -96,6 +97,27 @@ internal sealed partial class Utterance
         }
         return output.ToArray();
     }
+
+    /// <summary>
+    /// "the train to work was late": "train" after an article and not followed by ML words is the vehicle, not the verb
+    /// ("the train set", "the train on churn.csv" stay ML).
+    /// </summary>
+    private static void MarkRailwayTrains(string[] words)
+    {
+        for (var i = 1; i < words.Length; i++)
+        {
+            if (words[i] is not ("train" or "trains") || words[i - 1] is not ("the" or "a" or "my" or "our" or "next" or "last" or "that" or "this")) continue;
+            if (i + 1 < words.Length && TrainFollowers.Contains(words[i + 1])) continue;
+            words[i] = "railway";
+        }
+    }
+
+    private static readonly HashSet<string> TrainFollowers = new(StringComparer.Ordinal)
+    {
+        "set", "sets", "split", "splits", "data", "dataset", "datasets", "job", "jobs", "run", "runs", "step", "pipeline", "file", "files", "csv", "xfilex",
+        "xnamex", "on", "with", "using", "for", "of", "loss", "error", "score", "accuracy", "metrics", "metric", "test", "fold", "folds", "and", "partition",
+        "portion", "rows", "sample", "samples", "part", "period", "window", "budget", "time", "again", "now",
+    };
 
     private static bool Matches(string[] phrase, List<string> pending, List<string> words, int i)
     {
