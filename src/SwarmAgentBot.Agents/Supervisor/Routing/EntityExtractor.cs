@@ -408,6 +408,8 @@ internal static class EntityExtractor
     {
         foreach (Match m in EntityPatterns.TargetNamed().Matches(text))
             if (TargetWord(m.Groups["t"].Value) is { } t) return t;
+        if (text.Contains('(') && EntityPatterns.TargetInParentheses().Match(text) is { Success: true } p && TargetWord(p.Groups["t"].Value) is { } inParentheses)
+            return inParentheses;
         foreach (Match m in EntityPatterns.TargetAs().Matches(text))
             if (TargetWord(m.Groups["t"].Value) is { } t) return t;
         if (!allowLoose) return null;

@@ -166,6 +166,10 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:target|label)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex TargetNamed();
 
+    // "... whether a client subscribes (column y)".
+    [GeneratedRegex(@"\(\s*(?:the\s+)?(?:target\s+|label\s+)?(?:column|col|target|label)\s*[:=]?\s*(?<t>[A-Za-z_][\w\-]*)\s*\)", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetInParentheses();
+
     [GeneratedRegex(@"\b(?<t>[A-Za-z_][\w\-]*)\s+as\s+(?:the\s+|a\s+)?(?:target|label)\b", RegexOptions.IgnoreCase)]
     public static partial Regex TargetAs();
 
@@ -205,7 +209,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenStep();
 
-    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
     public static partial Regex AuditUser();
 
     [GeneratedRegex(@"^[\s,:;.\-]*(?:(?:because|since|as|reason|comment|note|saying|with\s+(?:the\s+)?comment)\b\s*[:\-]?\s*)?(?<c>.*?)[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]

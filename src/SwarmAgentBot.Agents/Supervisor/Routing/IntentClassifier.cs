@@ -49,13 +49,22 @@ internal static partial class IntentClassifier
         for (var i = 1; i < scores.Length; i++) if (scores[i] > scores[best]) best = i;
         var second = 0.0;
         for (var i = 0; i < scores.Length; i++) if (i != best && scores[i] > second) second = scores[i];
-        if (scores[best] >= MinimumScore)
+        // One weak cue among many words the router does not know ("the deployment of the new office chairs is delayed") is chat, not a request.
+        var weakAndNoisy = scores[best] < 3.5 && !e.Concrete && u.UnknownWords >= 3 && u.UnknownWords > ConceptWords(u);
+        if (scores[best] >= MinimumScore && !weakAndNoisy)
         {
             var confidence = Math.Clamp(0.5 + (scores[best] - second) / 8, 0.5, 0.99);
             return new(Intents.All[best], $"cues for {Intents.All[best]} scored {scores[best]:0.#} (next {second:0.#})", confidence);
         }
         if (IsQuestion(u) && u.Has(KnowledgeVocabulary)) return new(Intents.Ask, "an MLOps question that names no action", 0.6);
         return new(Intents.OutOfScope, NoRequest, 0.7);
+    }
+
+    private static int ConceptWords(Utterance u)
+    {
+        var n = 0;
+        foreach (var w in u.Words) if ((Lexicon.Of(w) & ~(Filler | Greeting | Anaphora)) != 0) n++;
+        return n;
     }
 
     private static bool IsGreeting(Utterance u)
@@ -335,7 +344,7 @@ internal static partial class IntentClassifier
         throw new ArgumentOutOfRangeException(nameof(intent), intent, "Unknown intent.");
     }
 
-    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|this thing|it|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
     private static partial Regex HelpPhrase();
 
     [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?)? ?|how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]

@@ -203,7 +203,7 @@ internal static class Lexicon
 
         Add("list lists listing ls enumerate available exist exists existing", Concept.List);
         Add("show shows display view see get give print fetch tell find contents", Concept.Show);
-        Add("upload uploading store save import ingest add attach attached attaching here's", Concept.Upload);
+        Add("upload uploading store save import ingest add attach attached attaching here's stash persist", Concept.Upload);
         // Past participles describe what exists ("which datasets are stored"), so they list rather than upload.
         Add("stored saved uploaded imported ingested", Concept.List);
         Add("preview head peek sample glance rows lines lookslike", Concept.Preview);
@@ -263,7 +263,7 @@ internal static class Lexicon
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
             + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
-            + "fantastic wonderful day have nice job work done well swarm swarmbot", Concept.Filler);
+            + "fantastic wonderful day have nice job work done well swarm swarmbot bunch ton tons million heaps loads", Concept.Filler);
         // Off-topic subjects: asking about these is not MLOps whatever verb is used.
         Add("weather rain forecast temperature joke jokes poem poems haiku song songs lyrics music sing recipe recipes cook cooking bake baking "
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "
@@ -278,7 +278,8 @@ internal static class Lexicon
             + "toilet bathroom shower garden gardening lawn roof basement furniture sofa couch car cars tyres tires premier league "
             + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
             + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
-            + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute", Concept.OffTopic);
+            + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute volcano kid kids printer chairs "
+            + "desk desks offsite", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.

@@ -221,6 +221,11 @@ internal sealed partial class Utterance
         "please", "can", "could", "would", "you", "want", "need", "like", "let", "lets", "let's", "go", "ahead", "right", "away", "asap", "quickly",
         "soon", "immediately", "now", "today", "tonight", "thanks", "okay", "sure", "yes", "yeah", "yep", "great", "cool", "just", "also", "still",
         "mind", "kindly", "straight", "finally", "actually", "really", "again", "new", "version", "everything", "done", "ready", "good", "looks",
+        // Conversational words that say nothing about the request ("can someone remind me what we've got, I lost track").
+        "remind", "someone", "somebody", "anyone", "anybody", "track", "lost", "got", "have", "we've", "i've", "you've", "quick", "wondering", "wonder",
+        "possible", "maybe", "think", "know", "sure", "thing", "things", "stuff", "bit", "little", "far", "been", "getting", "currently", "anything",
+        "something", "somewhere", "pretty", "sorry", "hmm", "uh", "um", "guess", "seems", "seem", "wanted", "needed", "trying", "able", "help", "which",
+        "what", "where", "there", "should", "would", "could", "might", "much", "many", "more", "most", "less", "some", "any", "all", "every",
     };
 
     private static readonly char[] MaskTriggers = ['.', '-', '=', '/', ':'];
