@@ -95,6 +95,10 @@ internal static class EntityExtractor
         ScanNames(text, e);
         ScanVersion(text, e);
         e.Stage = StageOf(text);
+        // A misspelt stage ("to stagin", "in prodution") reads right once typo-corrected.
+        if (e.Stage is null)
+            foreach (var w in u.Words)
+                if (w is "staging" or "production") { e.Stage = w; break; }
         foreach (var w in u.Words)
             if (Metrics.TryGetValue(w, out var metric)) { e.Metric = metric; break; }
         ScanRunIds(text, e.RunIds);
@@ -238,6 +242,7 @@ internal static class EntityExtractor
         if (u.StartsWith('h')) return n + "h";
         if (u.StartsWith('w')) return n + "w";
         if (u.StartsWith("mo", StringComparison.Ordinal)) return n * 30 + "d";
+        if (u.StartsWith("fortnight", StringComparison.Ordinal)) return n * 14 + "d";
         if (u.StartsWith('y')) return n * 365 + "d";
         return n + "d"; // days, nights, mornings
     }

@@ -197,7 +197,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\bevery\s+(?:(?<n>\d+)\s*)?(?<u>seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|mornings?|weeks?|months?)\b|\bevery\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|calls?|scores?|inferences?)\b|\b(?<w>hourly|daily|nightly|weekly|monthly)\b|\b(?:once|one\s+time)\s+(?:a|an|per)\s+(?<u>day|hour|week|month)\b|\b(?<twice>twice)\s+(?:a|per)\s+day\b", RegexOptions.IgnoreCase)]
     public static partial Regex Schedule();
 
-    [GeneratedRegex(@"\b(?:last|past|previous|recent)\s+(?:(?<n>\d+)\s*)?(?<u>minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b|\b(?:last|past|previous|recent)\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|inferences?|scores?)\b|\b(?<y>yesterday|today)\b|\bthis\s+(?<this>week|month)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:last|past|previous|recent)\s+(?:(?<n>\d+)\s*)?(?<u>minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?)\b|\b(?:last|past|previous|recent)\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|inferences?|scores?)\b|\b(?<y>yesterday|today)\b|\bthis\s+(?<this>week|month)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Window();
 
     [GeneratedRegex(@"(?:\b(?:above|over|exceeds?|exceeding|exceeded|greater\s+than|more\s+than|higher\s+than|beyond|past|below|under|less\s+than|lower\s+than|drops?\s+(?:below|under|to)|falls?\s+(?:below|under)|threshold(?:\s+(?:of|at|to|is|=|:))?|reaches|hits|at|to|(?:worse|better)\s+than)\s*|[<>]=?\s*)(?<v>\d+(?:\.\d+)?|\.\d+)\s*(?<pct>%|percent)?|(?<v>\d+(?:\.\d+)?)\s*(?<pct>%|percent)\s+threshold", RegexOptions.IgnoreCase)]

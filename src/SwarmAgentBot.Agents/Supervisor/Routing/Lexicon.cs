@@ -185,7 +185,8 @@ internal static class Lexicon
 
     /// <summary>Keywords the typo corrector may correct towards (the concept words of at least 4 letters), grouped by first letter.</summary>
     public static readonly FrozenDictionary<char, string[]> CorrectionTargets = Words.Keys
-        .Where(w => w.Length >= 4 && w.All(char.IsAsciiLetterLower) && (Words[w] & ~(Concept.Filler | Concept.Anaphora | Concept.OffTopic | Concept.Code)) != 0)
+        // "stats" is left out: a one-letter slip of "status" ("staus") must not become a profile request.
+        .Where(w => w.Length >= 4 && w.All(char.IsAsciiLetterLower) && (Words[w] & ~(Concept.Filler | Concept.Anaphora | Concept.OffTopic | Concept.Code)) != 0 && w != "stats")
         .GroupBy(w => w[0])
         .ToFrozenDictionary(g => g.Key, g => g.ToArray());
 
@@ -279,7 +280,7 @@ internal static class Lexicon
             + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
             + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
             + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute volcano kid kids printer chairs "
-            + "desk desks offsite", Concept.OffTopic);
+            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.
