@@ -40,50 +40,68 @@ public sealed partial class RulesRouter : IIntentRouter
         if (cleaned.Length == 0)
             return new RouteResult { Agent = Intents.OutOfScope, Intent = Intents.OutOfScope, Reason = "empty message", Confidence = 1 };
 
-        var pieces = StepSplitter.Split(cleaned, IsActionable);
-        var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(pieces.Count);
+        // Each text is analysed once per message: the splitter's checks and the pieces often read the same text.
+        var analyses = new Dictionary<string, (Utterance U, Mentions M, Decision D)>(StringComparer.Ordinal);
+        (Piece Piece, Utterance U, Mentions M, Decision D) Analyse(Piece piece)
+        {
+            if (!analyses.TryGetValue(piece.Text, out var a))
+            {
+                var u = Utterance.Analyse(piece.Text);
+                var m = EntityExtractor.Scan(u);
+                analyses[piece.Text] = a = (u, m, IntentClassifier.Classify(u, m));
+            }
+            return (piece, a.U, a.M, a.D);
+        }
+
+        var pieces = StepSplitter.Split(cleaned, text => IsAction(Analyse(new Piece(text.Trim(), null, text)).D.Intent));
+        var single = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(pieces.Count);
         foreach (var piece in pieces)
         {
             var current = Analyse(piece);
             // A monitoring request's "alert if psi is over 0.2" is its threshold, not a condition on a step.
             if (current.D.Intent == Intents.ConfigureMonitoring && piece.Condition is not null)
                 current = Analyse(piece with { Text = piece.Original, Condition = null });
-            // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": two pieces of one request.
-            if (analysed.Count > 0 && analysed[^1].D.Intent == current.D.Intent && current.Piece.Condition is null)
-            {
-                var previous = analysed[^1].Piece;
-                current = Analyse(new Piece(previous.Text + ", " + current.Piece.Text, previous.Condition, previous.Original + ", " + piece.Original));
-                analysed[^1] = current;
-                continue;
-            }
-            analysed.Add(current);
+            single.Add(current);
+        }
+        // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": consecutive pieces with one intent are one request
+        // (each run of them is analysed once, so a long message costs a bounded number of analyses).
+        var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(single.Count);
+        for (var i = 0; i < single.Count;)
+        {
+            var j = i + 1;
+            while (j < single.Count && single[j].D.Intent == single[i].D.Intent && single[j].Piece.Condition is null) j++;
+            analysed.Add(j == i + 1 ? single[i] : Analyse(Join(single.GetRange(i, j - i).Select(a => a.Piece), ", ")));
+            i = j;
         }
         // "Hi! Can you list datasets?": a greeting before (or after) the request is not the request.
         if (analysed.Count > 1 && analysed.Any(a => a.D.Intent != Intents.Greeting))
             analysed.RemoveAll(a => a.D.Intent == Intents.Greeting);
 
-        // "We got a new extract this morning. Train a model on it ...": a sentence that asks nothing before the request is not the
-        // request, but what it names may be the request's details (read after the request's own words, so those come first).
-        while (analysed.Count > 1 && analysed[0].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.NoRequest } && IsAction(analysed[1].D.Intent))
+        // "We got a new extract this morning. Train a model on it ...": sentences that ask nothing before the request are not the
+        // request, but what they name may be its details (read after the request's own words, so those come first).
+        var leading = 0;
+        while (leading < analysed.Count && analysed[leading].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.NoRequest }) leading++;
+        if (leading > 0 && leading < analysed.Count && IsAction(analysed[leading].D.Intent))
         {
-            var (context0, request) = (analysed[0].Piece, analysed[1]);
-            var merged = Analyse(new Piece(request.Piece.Text + ". " + context0.Text, request.Piece.Condition, request.Piece.Original + ". " + context0.Original));
-            analysed[1] = merged with { D = request.D };
-            analysed.RemoveAt(0);
+            var request = analysed[leading];
+            analysed[leading] = Analyse(Join(analysed.Take(leading).Select(a => a.Piece).Prepend(request.Piece), ". ")) with { D = request.D };
+            analysed.RemoveRange(0, leading);
         }
         // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
         if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
         // "Fit a model on housing. The target is price, it's a regression. Half an hour is plenty.": sentences after a request
-        // that ask for nothing themselves are its details; a detail may also sharpen it ("... drifting? show me the history").
-        for (var i = 1; i < analysed.Count; i++)
+        // that ask for nothing themselves are its details; they may also sharpen it ("... drifting? show me the history").
+        for (var i = 0; i < analysed.Count; i++)
         {
-            var before = analysed[i - 1];
-            if (IsAction(analysed[i].D.Intent) || !IsAction(before.D.Intent)) continue;
-            var detail = analysed[i].Piece;
-            var merged = Analyse(new Piece(before.Piece.Text + ". " + detail.Text, before.Piece.Condition, before.Piece.Original + ". " + detail.Original));
-            var sharper = IsAction(merged.D.Intent) && Intents.AgentOf(merged.D.Intent) == Intents.AgentOf(before.D.Intent);
-            analysed[i - 1] = sharper ? merged : merged with { D = before.D };
-            analysed.RemoveAt(i--);
+            if (!IsAction(analysed[i].D.Intent)) continue;
+            var j = i + 1;
+            while (j < analysed.Count && !IsAction(analysed[j].D.Intent)) j++;
+            if (j == i + 1) continue;
+            var request = analysed[i];
+            var merged = Analyse(Join(analysed.GetRange(i, j - i).Select(a => a.Piece), ". "));
+            var sharper = IsAction(merged.D.Intent) && Intents.AgentOf(merged.D.Intent) == Intents.AgentOf(request.D.Intent);
+            analysed[i] = sharper ? merged : merged with { D = request.D };
+            analysed.RemoveRange(i + 1, j - i - 1);
         }
         var (_, mainU, mainM, decision) = analysed[0];
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
@@ -153,20 +171,14 @@ public sealed partial class RulesRouter : IIntentRouter
         };
     }
 
-    private static (Piece Piece, Utterance U, Mentions M, Decision D) Analyse(Piece piece)
+    /// <summary>Pieces read as one: their texts joined, the first one's condition.</summary>
+    private static Piece Join(IEnumerable<Piece> pieces, string separator)
     {
-        var u = Utterance.Analyse(piece.Text);
-        var m = EntityExtractor.Scan(u);
-        return (piece, u, m, IntentClassifier.Classify(u, m));
+        var list = pieces as IReadOnlyList<Piece> ?? pieces.ToList();
+        return new Piece(string.Join(separator, list.Select(p => p.Text)), list[0].Condition, string.Join(separator, list.Select(p => p.Original)));
     }
 
     private static bool IsAction(string intent) => intent is not (Intents.Greeting or Intents.Help or Intents.OutOfScope or Intents.Ask);
-
-    private static bool IsActionable(string text)
-    {
-        var u = Utterance.Analyse(text);
-        return IsAction(IntentClassifier.Classify(u, EntityExtractor.Scan(u)).Intent);
-    }
 
     /// <summary>"and for staging?", "what about v4?", "same for run 13": a lead-in and nothing but entities.</summary>
     private static bool? IsFollowUp(Utterance u, Decision decision)

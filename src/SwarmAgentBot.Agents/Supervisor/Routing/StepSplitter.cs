@@ -57,17 +57,22 @@ internal static partial class StepSplitter
         return pieces;
     }
 
+    /// <summary>Most "is what comes before this verb a request?" checks per piece of text: each one analyses the text so far.</summary>
+    private const int MaxVerbChecks = 12;
+
     private static void SplitBeforeVerbs(string text, List<string> parts, Func<string, bool> isAction)
     {
         var start = 0;
+        var checks = 0;
         foreach (Match m in Joiner().Matches(text))
         {
-            if (parts.Count >= MaxPieces - 1) break;
+            if (parts.Count >= MaxPieces - 1 || checks >= MaxVerbChecks) break;
             var next = Utterance.Correct(m.Groups["verb"].Value.ToLowerInvariant());
             if (!ActionVerbs.Contains(next)) continue;
             // "run 9" / "job 12" after "and" is a noun in a list ("runs 3, 5 and run 9"), not a new request.
             if (next is "run" or "runs" && RunNounAfter().IsMatch(text.AsSpan(m.Groups["verb"].Index + m.Groups["verb"].Length))) continue;
             var left = text[start..m.Index];
+            checks++;
             if (!isAction(left)) continue;
             parts.Add(left.Trim());
             start = m.Groups["verb"].Index;

@@ -237,14 +237,24 @@ internal sealed partial class Utterance
 /// <summary>Cleans raw chat text: typographic punctuation to ASCII, emoji and control characters out, spaces collapsed.</summary>
 public static class ChatText
 {
-    /// <summary>Longest text analysed; the supervisor rejects longer messages anyway, and a cap keeps routing time bounded.</summary>
-    public const int MaxLength = 4000;
+    /// <summary>
+    /// Longest text routed as written. A longer message is a request wrapped around pasted material (a log, a table, a long
+    /// story), so it is routed on its first <see cref="HeadLength"/> and last <see cref="TailLength"/> characters, as two
+    /// sentences: routing then costs the same for 2,000 or 100,000 characters.
+    /// </summary>
+    public const int MaxLength = 640;
+
+    /// <summary>Characters kept from the start of a message longer than <see cref="MaxLength"/>.</summary>
+    public const int HeadLength = 320;
+
+    /// <summary>Characters kept from the end of a message longer than <see cref="MaxLength"/>.</summary>
+    public const int TailLength = 160;
 
     /// <summary>Returns the cleaned text (never null).</summary>
     public static string Clean(string? raw)
     {
         if (string.IsNullOrEmpty(raw)) return "";
-        var source = raw.Length > MaxLength ? raw[..MaxLength] : raw;
+        var source = raw.Length > MaxLength ? HeadAndTail(raw) : raw;
         var sb = new StringBuilder(source.Length);
         var lastSpace = true;
         for (var i = 0; i < source.Length; i++)
@@ -285,6 +295,16 @@ public static class ChatText
         while (cleaned.LastIndexOf(' ') is var last and >= 0 && cleaned.Length > last + 1 && cleaned[last + 1] == '@')
             cleaned = cleaned[..last].TrimEnd();
         return cleaned;
+    }
+
+    /// <summary>The start and the end of a long text, each cut at a space where one is near, joined as two sentences.</summary>
+    private static string HeadAndTail(string raw)
+    {
+        var headEnd = raw.LastIndexOf(' ', HeadLength);
+        if (headEnd < HeadLength / 2) headEnd = HeadLength;
+        var tailStart = raw.IndexOf(' ', raw.Length - TailLength);
+        if (tailStart < 0 || tailStart > raw.Length - TailLength / 2) tailStart = raw.Length - TailLength;
+        return string.Concat(raw.AsSpan(0, headEnd).TrimEnd(), ". ", raw.AsSpan(tailStart).TrimStart());
     }
 
     private static void Append(StringBuilder sb, string s, ref bool lastSpace)
