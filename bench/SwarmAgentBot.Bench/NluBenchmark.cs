@@ -10,7 +10,7 @@ namespace SwarmAgentBot.Bench;
 /// </summary>
 public sealed class NluBenchmark : IBenchmark
 {
-    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl"];
+    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl", "nlu-blind-dev.jsonl", "nlu-varied.jsonl"];
 
     /// <inheritdoc />
     public string Name => "nlu";

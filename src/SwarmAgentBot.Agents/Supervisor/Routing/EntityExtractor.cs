@@ -593,8 +593,8 @@ internal static class EntityExtractor
     /// <summary>"thanks", "for now", "pls": politeness after an id, not a comment worth recording.</summary>
     private static bool IsOnlyCourtesy(string comment)
     {
-        foreach (var w in comment.Split([' ', ',', '!', '.', ';'], StringSplitOptions.RemoveEmptyEntries))
-            if (w.ToLowerInvariant() is not ("for" or "now" or "thanks" or "thank" or "you" or "please" or "pls" or "plz" or "cheers" or "ok" or "okay"
+        foreach (var w in comment.Split([' ', ',', '!', '.', ';', '#'], StringSplitOptions.RemoveEmptyEntries))
+            if (!w.All(char.IsAsciiDigit) && w.ToLowerInvariant() is not ("and" or "&" or "for" or "now" or "thanks" or "thank" or "you" or "please" or "pls" or "plz" or "cheers" or "ok" or "okay"
                 or "asap" or "today" or "then" or "thx" or "ty" or "much" or "a" or "lot" or "in" or "advance" or "again" or "team" or "all")) return false;
         return true;
     }

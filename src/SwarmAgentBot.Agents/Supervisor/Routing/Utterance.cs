@@ -45,7 +45,7 @@ internal sealed partial class Utterance
     public static Utterance Analyse(string cleaned)
     {
         var text = NumberWords.ToDigits(cleaned);
-        var masked = Mask(text);
+        var masked = Mask(LogLines.Mask(text));
         var words = new List<string>(24);
         foreach (Match m in WordPattern().Matches(masked))
         {
@@ -234,6 +234,21 @@ internal sealed partial class Utterance
     private static partial Regex WordPattern();
 }
 
+/// <summary>
+/// Pasted stack traces and error lines ("File "/app/train.py", line 42, in fit", "ValueError: could not convert ...") are
+/// material, not words of the request: their "fit" or "train" must not read as a verb.
+/// </summary>
+internal static partial class LogLines
+{
+    /// <summary>Replaces log-like spans by the neutral word "xlogx".</summary>
+    public static string Mask(string text) =>
+        text.Contains("Error", StringComparison.Ordinal) || text.Contains("Exception", StringComparison.Ordinal) || text.Contains("File \"", StringComparison.Ordinal)
+        || text.Contains("Traceback", StringComparison.Ordinal) ? Span().Replace(text, " xlogx ") : text;
+
+    [GeneratedRegex(@"\bFile\s+""[^""]*"",\s+line\s+\d+(?:,\s+in\s+[\w<>.]+)?|\bTraceback\s+\(most\s+recent\s+call\s+last\):?|\b[A-Z]\w*(?:Error|Exception)\b(?::[^.!?\n]*)?|\bat\s+[\w.$]+\([\w.]*:\d+\)")]
+    private static partial Regex Span();
+}
+
 /// <summary>Cleans raw chat text: typographic punctuation to ASCII, emoji and control characters out, spaces collapsed.</summary>
 public static class ChatText
 {
@@ -279,6 +294,8 @@ public static class ChatText
                 or UnicodeCategory.EnclosingMark;
             if (drop)
             {
+                // A line break ends a sentence: pasted lines of a log must not run into the request around them.
+                if (ch == '\n' && sb.Length > 0 && !lastSpace && (char.IsLetterOrDigit(sb[^1]) || sb[^1] is ')' or '"')) sb.Append('.');
                 if (!lastSpace) { sb.Append(' '); lastSpace = true; }
                 continue;
             }
@@ -297,12 +314,17 @@ public static class ChatText
         return cleaned;
     }
 
-    /// <summary>The start and the end of a long text, each cut at a space where one is near, joined as two sentences.</summary>
+    /// <summary>
+    /// The start and the end of a long text, joined as two sentences; each is cut at a line break where one is near
+    /// (a pasted line is kept whole or left out), else at a space.
+    /// </summary>
     private static string HeadAndTail(string raw)
     {
-        var headEnd = raw.LastIndexOf(' ', HeadLength);
+        var headEnd = raw.LastIndexOf('\n', HeadLength);
+        if (headEnd < HeadLength / 2) headEnd = raw.LastIndexOf(' ', HeadLength);
         if (headEnd < HeadLength / 2) headEnd = HeadLength;
-        var tailStart = raw.IndexOf(' ', raw.Length - TailLength);
+        var tailStart = raw.IndexOf('\n', raw.Length - TailLength);
+        if (tailStart < 0 || tailStart > raw.Length - TailLength / 2) tailStart = raw.IndexOf(' ', raw.Length - TailLength);
         if (tailStart < 0 || tailStart > raw.Length - TailLength / 2) tailStart = raw.Length - TailLength;
         return string.Concat(raw.AsSpan(0, headEnd).TrimEnd(), ". ", raw.AsSpan(tailStart).TrimStart());
     }
