@@ -570,7 +570,13 @@ internal static class EntityExtractor
     public static (string? Id, string? Comment) Approval(string text)
     {
         var (id, end) = ApprovalIdAt(text);
-        if (id is null) return (null, null);
+        if (id is null)
+        {
+            // "approve it, looks good": the id comes from the conversation, the comment from the message.
+            var pointed = EntityPatterns.ApprovalOfAnaphora().Match(text);
+            var said = pointed.Success ? Unquote(pointed.Groups["c"].Value.Trim().TrimEnd('.', '!')) : "";
+            return (null, said.Any(char.IsLetter) && !IsOnlyCourtesy(said) ? said : null);
+        }
         var c = EntityPatterns.Comment().Match(text[end..]);
         var comment = c.Success ? Unquote(c.Groups["c"].Value.Trim()) : "";
         return (id, comment.Any(char.IsLetter) && !IsOnlyCourtesy(comment) ? comment : null);

@@ -148,6 +148,9 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:approve|approved|reject|rejected|deny|denied|decline|veto|refuse|accept|approval|request|req)\b(?:\s+(?:the\s+)?(?:pending\s+)?(?:approval|request|req|id|number|no\.?|ticket)\b)*\s*[#:]?\s*(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex ApprovalId();
 
+    [GeneratedRegex(@"\b(?:approve|reject|deny|decline|veto|refuse|accept)\s+(?:it|that|this|that\s+one|this\s+one)\b[\s,:;\-]*(?:(?:because|since|as|reason|comment|note|saying)\b\s*[:\-]?\s*)?(?<c>.+)$", RegexOptions.IgnoreCase)]
+    public static partial Regex ApprovalOfAnaphora();
+
     [GeneratedRegex(@"\b(?<k>learning[\s_]rate|lr|max[\s_]depth|depth|n[\s_]estimators|number\s+of\s+trees|num[\s_]trees|epochs?|batch[\s_]size|seed|dropout|subsample|min[\s_]child[\s_]weight|eta|gamma|alpha|lambda|folds|test[\s_]size)\s*(?:of|=|:|to|at|is)?\s*(?<v>-?\d+(?:\.\d+)?|-?\.\d+)|\b(?<v>\d+)\s+(?<k>epochs|trees|folds)\b", RegexOptions.IgnoreCase)]
     public static partial Regex KnownParam();
 

@@ -38,7 +38,7 @@ internal static class Lexicon
         (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
         (" automatic retrain ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
         (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
-        (" what happened ", " why "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
+        (" what happened ", " why "), (" came out of ", " produced by "), (" come out of ", " produced by "), (" comes out of ", " produced by "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
         (" re train ", " retrain "), (" re-train ", " retrain "), (" re run ", " rerun "), (" re-run ", " rerun "), (" train again ", " retrain "),
         (" train it again ", " retrain it "), (" kick off ", " start "), (" kicked off ", " start "), (" kick-off ", " start "),
         (" fire off ", " start "), (" fire up ", " start "), (" spin up ", " start "), (" get rid of ", " delete "),
@@ -260,7 +260,7 @@ internal static class Lexicon
         // "which files did run 12 write out": what a run wrote is what it produced.
         Add("produce produced produces generated created write writes wrote written emit emitted", Concept.Produce);
         Add("features feature", Concept.Features);
-        Add("it its that this them those same one", Concept.Anaphora);
+        Add("it its that this them those same one both", Concept.Anaphora);
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
             + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
