@@ -550,11 +550,14 @@ internal static class EntityExtractor
     /// <summary>Run status filter in the job states' words.</summary>
     public static string? RunStatus(Utterance u)
     {
+        // "current(ly)" means running only when no other state is named ("anything currently queued?" is pending).
+        string? weak = null;
         foreach (var w in u.Words)
         {
+            if (w is "current" or "currently") { weak ??= "running"; continue; }
             var s = w switch
             {
-                "running" or "active" or "ongoing" or "current" or "currently" => "running",
+                "running" or "active" or "ongoing" => "running",
                 "fail" or "failed" or "failing" or "failure" or "failures" or "broken" or "crashed" or "errored" => "failed",
                 "succeeded" or "successful" or "success" or "completed" or "finished" or "passed" => "succeeded",
                 "canceled" or "cancelled" or "stopped" or "aborted" or "killed" => "canceled",
@@ -563,7 +566,7 @@ internal static class EntityExtractor
             };
             if (s is not null) return s;
         }
-        return null;
+        return weak;
     }
 
     /// <summary>The approval id ("approve 42", "reject #17", "approve apr-108") and whatever follows it as a comment.</summary>

@@ -261,7 +261,7 @@ internal static partial class IntentClassifier
             Add(Intents.ListModels, 2.5 + (u.Says(" models ") ? 1 : 0));
         if (u.Has(Versions) && (modelName || u.Has(Model)) && listy && e.Stage is null && !u.Has(Deployed | Deploy | Lineage | Artifact)) Add(Intents.ListModels, 3);
         if (u.Has(Versions) && e.Stage is not null && question && !u.Has(Deploy | Drift | Rollback)) Add(Intents.ListDeployments, 1.5);
-        if (u.Has(Registry)) Add(Intents.ListModels, 2);
+        if (u.Has(Registry)) Add(Intents.ListModels, 2 + (listy && !file ? 1 : 0));
         var knownObject = modelName || anaphora || e.Stage is not null || e.Version is not null || e.Latest || u.Has(Model | Concept.Ml) || u.UnknownWords == 0;
         if (u.Has(Deploy)) Add(Intents.DeployModel, knownObject ? 4 + (e.Stage is not null ? 1 : 0) : 2);
         if (e.Stage is not null && (e.Version is not null || e.Latest) && (modelName || anaphora) && !question && !u.Has(Rollback | Drift | Predict | Score))
@@ -278,6 +278,8 @@ internal static partial class IntentClassifier
         if (u.Has(Predict)) Add(Intents.Predict, knownObject || file || e.Pairs.Count > 0 ? 3 + (modelName || e.Stage is not null ? 0.5 : 0) : 2);
         if (u.Has(Score) && !u.Has(Leaderboard)) Add(Intents.Predict, 2 + (file || e.Pairs.Count > 0 ? 1 : 0));
         if (e.Pairs.Count > 0 && (modelName || u.Has(Model)) && !u.Has(Start | Pipeline)) Add(Intents.Predict, 2);
+        // "run fraud-xgb on this transaction: amount=120.5, merchant=acme": running a model on a record is scoring it.
+        if (e.Pairs.Count >= 2 && modelName && !pipelineName && u.Has(Start) && !u.Has(Pipeline)) Add(Intents.Predict, 3.5);
         if (u.Has(Predict | Score) && (u.Says(" xkvx ") || RecordCue().IsMatch(u.Text))) Add(Intents.Predict, 1.5);
 
         // --- drift
@@ -307,7 +309,10 @@ internal static partial class IntentClassifier
 
         // --- approvals
         var approvalId = (BareId().IsMatch(u.Text) || EntityExtractor.NamedApprovalId(u.Text) is not null) && !run;
-        if (u.Has(Pending) && !u.Has(RunNoun)) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
+        // "anything queued?" asks about runs; "anything waiting for approval?" about approvals.
+        var queuedRuns = u.Says(" queued ") && !u.Has(Approval | Approve);
+        if (queuedRuns && !run) Add(Intents.ListRuns, 3.5);
+        if (u.Has(Pending) && !u.Has(RunNoun) && !queuedRuns) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
         else if (u.Has(Approval) && (listy || question) && !u.Has(RunNoun)) Add(Intents.ListPending, 3);
         if (u.Has(Approve))
         {
@@ -344,10 +349,10 @@ internal static partial class IntentClassifier
         throw new ArgumentOutOfRangeException(nameof(intent), intent, "Unknown intent.");
     }
 
-    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|this thing|it|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|this|it|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|this thing|it|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
     private static partial Regex HelpPhrase();
 
-    [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?)? ?|how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?) |how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
     private static partial Regex HowTo();
 
     [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what (?:exactly )?(?:happens|(?:would|will|could|does) (?:\w+ )?happen) (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]

@@ -220,11 +220,11 @@ internal static class Lexicon
         Add("status progress state going done finished finish finishes complete ready along eta", Concept.Status);
         Add("logs log stderr stdout traceback stacktrace trace tail output console", Concept.Logs);
         Add("cancel canceled cancelled stop abort kill terminate halt", Concept.Cancel);
-        Add("compare comparison vs versus diff", Concept.Compare);
+        Add("compare comparison vs versus diff differ", Concept.Compare);
         Add("train training trained fit automl", Concept.Train);
         Add("retrain retraining retrained refresh autoretrain", Concept.Retrain);
         Add("leaderboard candidates candidate tried ranking rankings trials", Concept.Leaderboard);
-        Add("importance importances shap drives matter matters influential contributes", Concept.Importance);
+        Add("importance importances shap drive drives matter matters influential contributes", Concept.Importance);
         Add("explain explanation explanations", Concept.Explain);
         Add("evaluate evaluation validate benchmark performance perform performs performing accurate", Concept.Evaluate);
         Add("model models classifier regressor", Concept.Model);
@@ -250,7 +250,7 @@ internal static class Lexicon
         Add("help capabilities commands", Concept.Help);
         Add("hi hello hey heya hiya howdy yo thanks thank cheers bye goodbye later morning afternoon evening", Concept.Greeting);
         Add("dataset data file csv table spreadsheet export extract", Concept.Dataset);
-        Add("datasets files csvs tables", Concept.Datasets);
+        Add("datasets files csvs tables storage", Concept.Datasets);
         Add("bucket buckets", Concept.Bucket);
         Add("fail failed failing failure broken crashed error errors errored wrong", Concept.Failed);
         Add("again", Concept.Again);
@@ -264,7 +264,7 @@ internal static class Lexicon
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
             + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
-            + "fantastic wonderful day have nice job work done well swarm swarmbot bunch ton tons million heaps loads", Concept.Filler);
+            + "fantastic wonderful day have nice job work done well swarm swarmbot bunch ton tons million heaps loads mate buddy pal dude friend friends y'all", Concept.Filler);
         // Off-topic subjects: asking about these is not MLOps whatever verb is used.
         Add("weather rain forecast temperature joke jokes poem poems haiku song songs lyrics music sing recipe recipes cook cooking bake baking "
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "
