@@ -238,6 +238,7 @@ internal static class EntityExtractor
     {
         var u = unit.ToLowerInvariant();
         if (u.StartsWith("sec", StringComparison.Ordinal)) return n + "s";
+        if (u.StartsWith("morning", StringComparison.Ordinal) || u.StartsWith("night", StringComparison.Ordinal)) return n + "d";
         if (u.StartsWith("min", StringComparison.Ordinal)) return n + "m";
         if (u.StartsWith('h')) return n + "h";
         if (u.StartsWith('w')) return n + "w";

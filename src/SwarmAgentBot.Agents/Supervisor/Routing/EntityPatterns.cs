@@ -48,7 +48,8 @@ internal static partial class EntityPatterns
 
     /// <summary>True for a word that can be a user-chosen name (not a function word or one of the router's keywords).</summary>
     public static bool IsNameWord(string word) =>
-        IsIdentifierish(word) || (word.Length >= 2 && !Stop.Contains(word) && !Lexicon.Words.ContainsKey(word.ToLowerInvariant()) && !IsNumber(word));
+        IsIdentifierish(word) || (word.Length >= 2 && !Stop.Contains(word) && !Lexicon.Words.ContainsKey(word.ToLowerInvariant())
+            && Utterance.Stem(word.ToLowerInvariant()) is null && !IsNumber(word));
 
     private static bool IsIdentifierish(string word) => word.Length >= 2 && (word.Contains('_') || word.Contains('-')) && !Stop.Contains(word);
 
@@ -154,7 +155,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<k>learning[\s_]rate|lr|max[\s_]depth|depth|n[\s_]estimators|number\s+of\s+trees|num[\s_]trees|epochs?|batch[\s_]size|seed|dropout|subsample|min[\s_]child[\s_]weight|eta|gamma|alpha|lambda|folds|test[\s_]size)\s*(?:of|=|:|to|at|is)?\s*(?<v>-?\d+(?:\.\d+)?|-?\.\d+)|\b(?<v>\d+)\s+(?<k>epochs|trees|folds)\b", RegexOptions.IgnoreCase)]
     public static partial Regex KnownParam();
 
-    [GeneratedRegex(@"^(?:(?:a|an|the)\s+)?(?<k>[A-Za-z_][\w]*)\s*(?:=|:|\bis\b|\bof\b|\bat\b)?\s*(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:(?:a|an|the)\s+)?(?<k>[A-Za-z_][\w]*)(?:\s*(?:=|:)\s*|\s+(?:(?:is|of|at)\s+)?)(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
     public static partial Regex RecordPiece();
 
     [GeneratedRegex(@"\s*(?:,|;|&|\band\b)\s*", RegexOptions.IgnoreCase)]

@@ -382,7 +382,7 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@"\w\s*(?:=|:)\s*\S|\bfor\s+\w+\s+\d", RegexOptions.IgnoreCase)]
     private static partial Regex RecordCue();
 
-    [GeneratedRegex(@" who (?:\w+ )?(?:deployed|deploy|changed|approved|rejected|deleted|removed|rollback|promoted|trained|retrained|uploaded|touched|modified|updated|audit|ran|started|canceled|cancelled|did) ")]
+    [GeneratedRegex(@" who (?:is|has|have) been | who (?:\w+ )?(?:messed|tampered|edited|messing|tampering|editing|touching|changing|deployed|deploy|changed|approved|rejected|deleted|removed|rollback|promoted|trained|retrained|uploaded|touched|modified|updated|audit|ran|started|canceled|cancelled|did) ")]
     private static partial Regex PastAction();
 
     [GeneratedRegex(@" what (?:did|has) \w+ (?:do|done|change|changed) | what \w+ did | what actions did | actions (?:by|of) ")]

@@ -67,7 +67,8 @@ internal static class Lexicon
         (" good bye ", " bye "), (" see you ", " bye "), (" thank you ", " thanks "), (" have a nice day ", " bye "),
         (" good morning ", " hello "), (" good afternoon ", " hello "), (" good evening ", " hello "), (" good night ", " bye "),
         (" linked list ", " code "), (" for loop ", " code "), (" sql query ", " code "), (" unit test ", " code "), (" git commit ", " code "),
-        (" cover letter ", " offtopic "), (" super bowl ", " offtopic "), (" world cup ", " offtopic "), (" stock market ", " offtopic "),
+        (" cover letter ", " offtopic "), (" sales pipeline ", " offtopic "), (" sales team ", " offtopic "), (" marketing team ", " offtopic "),
+        (" hiring pipeline ", " offtopic "), (" recruiting pipeline ", " offtopic "), (" deal pipeline ", " offtopic "), (" fitness tracker ", " offtopic "), (" super bowl ", " offtopic "), (" world cup ", " offtopic "), (" stock market ", " offtopic "),
         (" exchange rate ", " offtopic "), (" meaning of life ", " offtopic "), (" fun fact ", " offtopic "), (" flat tire ", " offtopic "),
     ];
 
@@ -280,7 +281,7 @@ internal static class Lexicon
             + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
             + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
             + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute volcano kid kids printer chairs "
-            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma", Concept.OffTopic);
+            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.

@@ -180,7 +180,8 @@ internal sealed partial class Utterance
         return best ?? w;
     }
 
-    private static string? Stem(string w)
+    /// <summary>The keyword a word is an inflection of ("pushed" → "push"), or null.</summary>
+    public static string? Stem(string w)
     {
         if (w.Length < 4) return null;
         ReadOnlySpan<string> suffixes = ["s", "es", "ed", "d", "ing", "ly"];
