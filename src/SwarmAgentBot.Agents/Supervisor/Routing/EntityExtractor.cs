@@ -146,7 +146,7 @@ internal static class EntityExtractor
             e.Bucket = First(EntityPatterns.NameThenBucket(), text, "n", n => !IsBucketFiller(n))
                 ?? First(EntityPatterns.BucketThenName(), text, "n", n => !IsBucketFiller(n));
         }
-        if (e.Prefix is null && (Contains(text, "prefix") || Contains(text, " with") || Contains(text, "under")))
+        if (e.Prefix is null && (Contains(text, "prefix") || Contains(text, "ing with") || Contains(text, "ins with") || Contains(text, "rts with") || Contains(text, "under")))
             if (EntityPatterns.Prefix().Match(text) is { Success: true } pm)
             {
                 var p = pm.Groups["n"].Value.Trim('"', '\'', '.', ')');
@@ -165,12 +165,14 @@ internal static class EntityExtractor
         if (text.AsSpan().ContainsAnyInRange('0', '9'))
             foreach (Match m in EntityPatterns.Version().Matches(text))
                 if (int.TryParse(m.Groups["n"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) { e.Version = v; break; }
-        if (e.Version is null && EntityPatterns.Latest().IsMatch(text)) e.Latest = true;
+        if (e.Version is null && (Contains(text, "latest") || Contains(text, "newest") || Contains(text, "recent")) && EntityPatterns.Latest().IsMatch(text)) e.Latest = true;
     }
 
     /// <summary>The stage a text names: "to/into X" wins over other mentions ("from staging to production" → production).</summary>
     public static string? StageOf(string text)
     {
+        // Cheap literal checks first: most messages name no stage, and the stage pattern is a long alternation.
+        if (!ContainsAny(text, StageHints)) return null;
         string? first = null;
         foreach (Match m in EntityPatterns.Stage().Matches(text))
         {
@@ -212,6 +214,7 @@ internal static class EntityExtractor
     /// <summary>"every hour" → "1h", "daily" → "1d", "every 500 predictions" → "500 predictions".</summary>
     public static string? ScheduleOf(string text)
     {
+        if (!ContainsAny(text, ScheduleHints)) return null;
         var m = EntityPatterns.Schedule().Match(text);
         if (!m.Success) return null;
         if (m.Groups["p"].Success) return m.Groups["n"].Value + " predictions";
@@ -225,6 +228,7 @@ internal static class EntityExtractor
     /// <summary>"last 7 days" → "7d", "past week" → "1w", "last 1000 predictions" → "1000 predictions", "yesterday" → "1d".</summary>
     public static string? WindowOf(string text)
     {
+        if (!ContainsAny(text, WindowHints)) return null;
         var m = EntityPatterns.Window().Match(text);
         if (!m.Success) return null;
         if (m.Groups["p"].Success) return m.Groups["n"].Value + " predictions";
@@ -291,6 +295,16 @@ internal static class EntityExtractor
     }
 
     private static bool Contains(string text, string word) => text.Contains(word, StringComparison.OrdinalIgnoreCase);
+
+    private static bool ContainsAny(string text, string[] words)
+    {
+        foreach (var w in words) if (text.Contains(w, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    private static readonly string[] StageHints = ["prod", "prd", "live", "stag", "uat", "test env"];
+    private static readonly string[] ScheduleHints = ["every", "hourly", "daily", "nightly", "weekly", "monthly", "once", "one time", "twice"];
+    private static readonly string[] WindowHints = ["last", "past", "previous", "recent", "yesterday", "today", "this week", "this month"];
 
     /// <summary>
     /// The few characters before <paramref name="index"/>: enough for an end-anchored look at the preceding words, without

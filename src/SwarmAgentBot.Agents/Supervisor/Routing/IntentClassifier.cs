@@ -36,7 +36,7 @@ internal static partial class IntentClassifier
         if (IsGreeting(u)) return new(Intents.Greeting, "greeting or thanks only", 1);
         if (IsHelp(u, e)) return new(Intents.Help, "asks what the assistant can do", 1);
         if (u.Has(OffTopic) && !e.Concrete) return new(Intents.OutOfScope, "off-topic subject", 0.95);
-        if (Arithmetic().IsMatch(u.Text) && !e.Concrete && !u.Has(Concept.Ml)) return new(Intents.OutOfScope, "arithmetic", 0.9);
+        if (!e.Concrete && !u.Has(Concept.Ml) && u.Text.AsSpan().ContainsAnyInRange('0', '9') && Arithmetic().IsMatch(u.Text)) return new(Intents.OutOfScope, "arithmetic", 0.9);
         if (u.Has(Code) && !e.Concrete && !u.Has(Concept.Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
         if (KnowledgeForm(u, e) is { } form)
             return u.Has(KnowledgeVocabulary) || e.Concrete
@@ -146,6 +146,19 @@ internal static partial class IntentClassifier
         var question = IsQuestion(u);
         var listy = u.Has(List | Show) || question;
         var anaphora = u.Has(Anaphora);
+        // Each target reading runs several patterns: read it at most once per piece.
+        string? strictTarget = null, looseTarget = null;
+        bool strictRead = false, looseRead = false;
+        string? StrictTarget()
+        {
+            if (!strictRead) (strictTarget, strictRead) = (EntityExtractor.Target(u.Text, false), true);
+            return strictTarget;
+        }
+        string? LooseTarget()
+        {
+            if (!looseRead) (looseTarget, looseRead) = (StrictTarget() ?? EntityExtractor.Target(u.Text, true), true);
+            return looseTarget;
+        }
 
         void Add(string intent, double weight) => s[IndexOf(intent)] += weight;
 
@@ -237,12 +250,12 @@ internal static partial class IntentClassifier
         {
             var statusLike = u.Has(Status) && !file;
             if (statusLike) Add(Intents.TrainingStatus, 4 + (u.Says(" training ") || u.Says(" train ") ? 0.5 : 0));
-            else Add(Intents.TrainModel, 3 + (file || e.DatasetHint is not null ? 1 : 0) + (EntityExtractor.Target(u.Text, false) is not null ? 1 : 0));
+            else Add(Intents.TrainModel, 3 + (file || e.DatasetHint is not null ? 1 : 0) + (StrictTarget() is not null ? 1 : 0));
         }
         if (u.Says(" build ") || u.Says(" create ") || u.Says(" make ") || u.Says(" need ") || u.Says(" want ") || u.Says(" get "))
             if (u.Has(Model) && (file || u.Has(Predict)) && !modelName && !run) Add(Intents.TrainModel, 3.5);
-        if (u.Has(Predict) && file && EntityExtractor.Target(u.Text, true) is not null && !modelName && !u.Has(Score)) Add(Intents.TrainModel, 2);
-        if (file && !modelName && !run && EntityExtractor.Target(u.Text, false) is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
+        if (u.Has(Predict) && file && !modelName && !u.Has(Score) && LooseTarget() is not null) Add(Intents.TrainModel, 2);
+        if (file && !modelName && !run && StrictTarget() is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
         if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
         if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
         if ((u.Says(" try ") || u.Says(" trying ")) && u.Has(Train | Model) && question) Add(Intents.Leaderboard, 4.5);
@@ -266,7 +279,7 @@ internal static partial class IntentClassifier
         if (u.Has(Deploy)) Add(Intents.DeployModel, knownObject ? 4 + (e.Stage is not null ? 1 : 0) : 2);
         if (e.Stage is not null && (e.Version is not null || e.Latest) && (modelName || anaphora) && !question && !u.Has(Rollback | Drift | Predict | Score))
             Add(Intents.DeployModel, 3);
-        if (MoveToStage().IsMatch(u.Text) && e.Stage is not null && !u.Has(Rollback)) Add(Intents.DeployModel, 3);
+        if (e.Stage is not null && !u.Has(Rollback) && MoveToStage().IsMatch(u.Text)) Add(Intents.DeployModel, 3);
         if (u.Has(Rollback)) Add(Intents.Rollback, 5.5);
         if (u.Says(" previous version ") || u.Says(" old version ") || u.Says(" go back ") || u.Says(" last version ")) Add(Intents.Rollback, 3);
         if (u.Has(Deployed)) Add(Intents.ListDeployments, 2.5 + (listy ? 1 : 0));
@@ -298,17 +311,17 @@ internal static partial class IntentClassifier
 
         // --- governance
         if (u.Has(Lineage)) Add(Intents.Lineage, 4.5);
-        if (ProducedBy().IsMatch(u.Canon) && (modelName || e.Version is not null || file)) Add(Intents.Lineage, 4);
+        if (u.Has(Produce) && (modelName || e.Version is not null || file) && ProducedBy().IsMatch(u.Canon)) Add(Intents.Lineage, 4);
         if (u.Says(" trained ") && u.Says(" which dataset ") || u.Says(" what data ") && u.Says(" trained ")) Add(Intents.Lineage, 3);
         // "which models used customers.csv": what a dataset went into.
         if (file && u.Has(Model) && !modelName && (u.Says(" used ") || u.Says(" use ") || u.Says(" uses ") || u.Says(" depend ") || u.Says(" depends "))) Add(Intents.Lineage, 4);
         if (u.Has(Audit)) Add(Intents.AuditLog, 3.5);
         if (u.Has(Who) && PastAction().IsMatch(u.Canon)) Add(Intents.AuditLog, 6.5);
-        if (AuditOfPerson().IsMatch(u.Canon)) Add(Intents.AuditLog, 3.5);
+        if (u.Says(" what ") && AuditOfPerson().IsMatch(u.Canon) || u.Says(" actions ") && AuditOfPerson().IsMatch(u.Canon)) Add(Intents.AuditLog, 3.5);
         if (u.Has(Reproduce) && !run && !pipelineName) Add(Intents.ReproduceRun, 2.5);
 
         // --- approvals
-        var approvalId = (BareId().IsMatch(u.Text) || EntityExtractor.NamedApprovalId(u.Text) is not null) && !run;
+        var approvalId = !run && u.Has(Approve | Reject) && (BareId().IsMatch(u.Text) || EntityExtractor.NamedApprovalId(u.Text) is not null);
         // "anything queued?" asks about runs; "anything waiting for approval?" about approvals.
         var queuedRuns = u.Says(" queued ") && !u.Has(Approval | Approve);
         if (queuedRuns && !run) Add(Intents.ListRuns, 3.5);

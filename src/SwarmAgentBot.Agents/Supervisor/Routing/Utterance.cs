@@ -203,7 +203,7 @@ internal sealed partial class Utterance
     /// <summary>Replaces entity-like spans by neutral placeholder words.</summary>
     private static string Mask(string text)
     {
-        if (text.IndexOfAny(MaskTriggers) < 0) return text;
+        if (!MayHaveOpaqueSpan(text)) return text;
         var sb = new StringBuilder(text.Length + 16);
         var last = 0;
         foreach (Match m in EntityPatterns.Opaque().Matches(text))
@@ -228,6 +228,17 @@ internal sealed partial class Utterance
         "something", "somewhere", "pretty", "sorry", "hmm", "uh", "um", "guess", "seems", "seem", "wanted", "needed", "trying", "able", "help", "which",
         "what", "where", "there", "should", "would", "could", "might", "much", "many", "more", "most", "less", "some", "any", "all", "every",
     };
+
+    /// <summary>
+    /// True when the text may hold a file name, path, URI, key=value or hyphenated name: a '.', '-', '/' or ':' joined
+    /// to a following word character, or any '='. A sentence-ending "." or "Note:" alone costs no regex pass.
+    /// </summary>
+    private static bool MayHaveOpaqueSpan(string text)
+    {
+        for (var i = text.IndexOfAny(MaskTriggers); i >= 0; i = text.IndexOfAny(MaskTriggers, i + 1))
+            if (text[i] == '=' || i + 1 < text.Length && (char.IsLetterOrDigit(text[i + 1]) || text[i + 1] is '/' or '_')) return true;
+        return false;
+    }
 
     private static readonly char[] MaskTriggers = ['.', '-', '=', '/', ':'];
 
