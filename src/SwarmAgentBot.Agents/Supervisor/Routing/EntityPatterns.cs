@@ -136,7 +136,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:to|into|onto)\s+(?:the\s+)?$", RegexOptions.IgnoreCase)]
     public static partial Regex TargetPreposition();
 
-    [GeneratedRegex(@"(?:\b(?:runs?|jobs?|executions?|run\s*ids?)\b\s*(?:ids?\s*)?(?:number\s*|no\.?\s*)?[#:]?\s*|(?<![\w#])#\s*|\b(?:run|job)[-_])(?<id>[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:\b(?:runs?|jobs?|executions?|run\s*ids?)\b\s*(?:ids?\s*)?(?:number\s*|no\.?\s*)?[#:]?\s*|(?<![\w#])#\s*|\b(?:run|job)[-_])(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex RunId();
 
     [GeneratedRegex(@"\G\s*(?:,|and|&|vs\.?|versus|or|with|to|\+)\s*(?:(?:runs?|jobs?)\s*)?#?\s*(?<id>[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
@@ -146,7 +146,7 @@ internal static partial class EntityPatterns
     public static partial Regex BareNumber();
 
     // "approve 42", "reject apr-109", "sign off on approval id 1503", "request #a7b2": an id after the verb or the noun, with a digit in it.
-    [GeneratedRegex(@"\b(?:approve|approved|reject|rejected|deny|denied|decline|veto|refuse|accept|approval|request|req)\b(?:\s+(?:the\s+)?(?:pending\s+)?(?:approval|request|req|id|number|no\.?|ticket)\b)*\s*[#:]?\s*(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:approve|approved|approving|reject|rejected|rejecting|deny|denied|decline|declining|veto|refuse|accept|approval|request|req)\b(?:\s+(?:the\s+)?(?:pending\s+)?(?:approval|request|req|id|number|no\.?|ticket)\b)*\s*[#:]?\s*(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex ApprovalId();
 
     [GeneratedRegex(@"\b(?:approve|reject|deny|decline|veto|refuse|accept)\s+(?:it|that|this|that\s+one|this\s+one)\b[\s,:;\-]*(?:(?:because|since|as|reason|comment|note|saying)\b\s*[:\-]?\s*)?(?<c>.+)$", RegexOptions.IgnoreCase)]

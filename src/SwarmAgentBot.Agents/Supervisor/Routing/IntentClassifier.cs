@@ -69,6 +69,8 @@ internal static partial class IntentClassifier
 
     private static bool IsGreeting(Utterance u)
     {
+        // "cheers for the help!": thanks for help given is a greeting, not a request for help.
+        var thanks = u.Says(" thanks ") || u.Says(" thank ") || u.Says(" cheers ") || u.Says(" appreciate ") || u.Says(" appreciated ");
         var greeting = false;
         foreach (var w in u.Words)
         {
@@ -79,7 +81,7 @@ internal static partial class IntentClassifier
                 greeting |= w != "lgtm";
                 continue;
             }
-            if ((c & Filler) != 0) continue;
+            if ((c & Filler) != 0 || thanks && w is "help" or "support" or "assistance" or "quick" or "response" or "answer") continue;
             return false;
         }
         return greeting;

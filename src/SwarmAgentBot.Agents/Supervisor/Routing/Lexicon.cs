@@ -38,7 +38,8 @@ internal static class Lexicon
         (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
         (" automatic retrain ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
         (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
-        (" what happened ", " why "), (" came out of ", " produced by "), (" come out of ", " produced by "), (" comes out of ", " produced by "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
+        (" what happened ", " why "), (" come up with ", " tried "), (" came up with ", " tried "), (" went into ", " origin "),
+        (" go into ", " origin "), (" goes into ", " origin "), (" fed into ", " origin "), (" came out of ", " produced by "), (" come out of ", " produced by "), (" comes out of ", " produced by "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
         (" re train ", " retrain "), (" re-train ", " retrain "), (" re run ", " rerun "), (" re-run ", " rerun "), (" train again ", " retrain "),
         (" train it again ", " retrain it "), (" kick off ", " start "), (" kicked off ", " start "), (" kick-off ", " start "),
         (" fire off ", " start "), (" fire up ", " start "), (" spin up ", " start "), (" get rid of ", " delete "),
@@ -245,8 +246,8 @@ internal static class Lexicon
         Add("who", Concept.Who);
         Add("reproduce reproducible replicate rerun repeat reproducibility", Concept.Reproduce);
         Add("approval approvals signoff review queue", Concept.Approval);
-        Add("approve lgtm accept", Concept.Approve);
-        Add("reject deny decline veto refuse", Concept.Reject);
+        Add("approve approving lgtm accept", Concept.Approve);
+        Add("reject rejecting deny decline declining veto refuse", Concept.Reject);
         Add("pending waiting awaiting queued", Concept.Pending);
         Add("help capabilities commands", Concept.Help);
         Add("hi hello hey heya hiya howdy yo thanks thank cheers bye goodbye later morning afternoon evening", Concept.Greeting);
@@ -281,7 +282,7 @@ internal static class Lexicon
             + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
             + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
             + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute volcano kid kids printer chairs "
-            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep", Concept.OffTopic);
+            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep wrench wrenches", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.
