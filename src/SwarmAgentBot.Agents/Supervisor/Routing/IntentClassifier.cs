@@ -118,6 +118,7 @@ internal static partial class IntentClassifier
         var c = u.Canon;
         if (HowTo().IsMatch(c)) return "a how-to question";
         if (PolicyQuestion().IsMatch(c)) return "a policy or best-practice question";
+        if (TooMuchQuestion().IsMatch(c)) return "asks whether a setting is right";
         if (e.Concrete) return null;
         if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
         if (ExplainHow().IsMatch(c)) return "asks how something works";
@@ -373,11 +374,15 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what (?:exactly )?(?:happens|(?:would|will|could|does) (?:\w+ )?happen) (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
     private static partial Regex PolicyQuestion();
 
-    [GeneratedRegex(@"^ (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]
+    [GeneratedRegex(@"(?:^| ,) (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]
     private static partial Regex Definition();
 
     [GeneratedRegex(@"^ (?:but |so |and )?why (?:do|does|is|are|would|might|can|should) ")]
     private static partial Regex ConceptQuestion();
+
+    // "is the psi threshold of 0.2 too strict for small datasets?"
+    [GeneratedRegex(@"^ (?:is|are|isn't|aren't|would|will|does|do) .{0,60} too (?:strict|lenient|loose|high|low|aggressive|conservative|sensitive|noisy|big|small|many|few|often|rarely|long|short|much) ")]
+    private static partial Regex TooMuchQuestion();
 
     [GeneratedRegex(@" explain (?:what|how|why) ")]
     private static partial Regex ExplainHow();

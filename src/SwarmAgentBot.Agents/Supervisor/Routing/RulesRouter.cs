@@ -435,6 +435,6 @@ public sealed partial class RulesRouter : IIntentRouter
         }
     }
 
-    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)")]
+    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$")]
     private static partial Regex FollowUpLead();
 }
