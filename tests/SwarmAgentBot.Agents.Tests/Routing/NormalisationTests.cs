@@ -218,6 +218,8 @@ public sealed class NormalisationTests
         Assert.Equal("f1 >= 0.8", ChatText.Clean("f1 ≥ 0.8"));
         Assert.Equal("list datasets", ChatText.Clean("@swarm list datasets"));
         Assert.Equal("hi", ChatText.Clean("hi @swarm"));
+        Assert.Equal("deploy churn-model to prod", ChatText.Clean("*deploy* churn-model to _prod_"));
+        Assert.Equal("datasets starting with fraud_ and is_fraud, 3 * 4", ChatText.Clean("datasets starting with fraud_ and is_fraud, 3 * 4"));
         Assert.Equal(ChatText.HeadLength + ". ".Length + ChatText.TailLength, ChatText.Clean(new string('a', 10_000)).Length);
         Assert.Equal("", ChatText.Clean(null));
     }

@@ -300,6 +300,7 @@ public static class ChatText
                 _ => null,
             };
             if (replacement is not null) { Append(sb, replacement, ref lastSpace); continue; }
+            if (IsMarkup(source, i)) continue;
             var category = CharUnicodeInfo.GetUnicodeCategory(ch);
             var drop = char.IsWhiteSpace(ch) || category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
                 or UnicodeCategory.PrivateUse or UnicodeCategory.OtherSymbol or UnicodeCategory.ModifierSymbol or UnicodeCategory.OtherNotAssigned
@@ -339,6 +340,29 @@ public static class ChatText
         if (tailStart < 0 || tailStart > raw.Length - TailLength / 2) tailStart = raw.IndexOf(' ', raw.Length - TailLength);
         if (tailStart < 0 || tailStart > raw.Length - TailLength / 2) tailStart = raw.Length - TailLength;
         return string.Concat(raw.AsSpan(0, headEnd).TrimEnd(), ". ", raw.AsSpan(tailStart).TrimStart());
+    }
+
+    /// <summary>
+    /// Slack/Teams emphasis around words ("*deploy*", "_prod_", "~old~") is formatting, not text; "is_fraud" and "3 * 4" keep theirs.
+    /// </summary>
+    private static bool IsMarkup(string s, int i)
+    {
+        var ch = s[i];
+        if (ch is not ('*' or '_' or '~')) return false;
+        var before = i > 0 && char.IsLetterOrDigit(s[i - 1]);
+        var after = i + 1 < s.Length && char.IsLetterOrDigit(s[i + 1]);
+        if (ch == '_')
+        {
+            // Only a pair wrapping a word ("_prod_"): a prefix written "sales_" keeps its underscore.
+            if (before == after) return false;
+            var start = i;
+            while (start > 0 && !char.IsWhiteSpace(s[start - 1])) start--;
+            var end = i;
+            while (end + 1 < s.Length && !char.IsWhiteSpace(s[end + 1])) end++;
+            var token = s.AsSpan(start, end - start + 1).Trim(".,!?;:()'\"`");
+            return token.Length > 2 && token[0] == '_' && token[^1] == '_';
+        }
+        return before || after || i + 1 < s.Length && s[i + 1] == ch || i > 0 && s[i - 1] == ch;
     }
 
     private static void Append(StringBuilder sb, string s, ref bool lastSpace)
