@@ -60,6 +60,21 @@ internal static partial class IntentClassifier
         return new(Intents.OutOfScope, NoRequest, 0.7);
     }
 
+    private const Concept ActionVerbs = Upload | Preview | Profile | Delete | Plot | Start | Cancel | Compare | Train | Retrain | Evaluate | Deploy
+        | Rollback | Predict | Drift | Concept.Monitor | Reproduce | Approve | Reject | Check | Show | List;
+
+    /// <summary>
+    /// "I retrained churn-model yesterday.", "yesterday we trained a model on churn.csv": what someone did, told as context,
+    /// with no other verb that could be the request.
+    /// </summary>
+    public static bool IsNarrative(Utterance u)
+    {
+        if (u.Words.Length == 0 || u.Words[^1] == "?" || !PastStatement().IsMatch(u.Text)) return false;
+        var verbs = 0;
+        foreach (var w in u.Words) if ((Lexicon.Of(w) & ActionVerbs) != 0) verbs++;
+        return verbs <= 1 && !u.Says(" please ") && !u.Says(" can ") && !u.Says(" could ");
+    }
+
     private static int ConceptWords(Utterance u)
     {
         var n = 0;
@@ -383,6 +398,9 @@ internal static partial class IntentClassifier
     // "is the psi threshold of 0.2 too strict for small datasets?"
     [GeneratedRegex(@"^ (?:is|are|isn't|aren't|would|will|does|do) .{0,60} too (?:strict|lenient|loose|high|low|aggressive|conservative|sensitive|noisy|big|small|many|few|often|rarely|long|short|much) ")]
     private static partial Regex TooMuchQuestion();
+
+    [GeneratedRegex(@"^(?:(?:yesterday|today|earlier|this\s+morning|last\s+(?:week|night|month)|so|ok|okay|fyi|btw|heads\s+up),?\s+)*(?:i|we|they|someone|somebody|he|she)\s+(?:just\s+|already\s+|have\s+|had\s+|'ve\s+)?(?!(?:wanted|needed|hoped|wondered|tried|planned|intended|decided|liked|loved|asked|expected|managed|forgot|started|used)\b)(?:[a-z]*[a-df-z]ed|ran|built|made|wrote|did|got|took|shipped)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex PastStatement();
 
     [GeneratedRegex(@" explain (?:what|how|why) ")]
     private static partial Regex ExplainHow();

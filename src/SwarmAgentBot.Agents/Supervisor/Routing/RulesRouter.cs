@@ -63,6 +63,11 @@ public sealed partial class RulesRouter : IIntentRouter
                 current = Analyse(piece with { Text = piece.Original, Condition = null });
             single.Add(current);
         }
+        // "I retrained churn-model yesterday. Now deploy fraud-xgb v2": what someone did is context for the request beside it.
+        if (single.Count > 1)
+            for (var i = 0; i < single.Count; i++)
+                if (IsAction(single[i].D.Intent) && IntentClassifier.IsNarrative(single[i].U) && single.Where((_, k) => k != i).Any(a => IsAction(a.D.Intent)))
+                    single[i] = single[i] with { D = new Decision(Intents.OutOfScope, IntentClassifier.NoRequest, 0.6) };
         // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": consecutive pieces with one intent are one request
         // (each run of them is analysed once, so a long message costs a bounded number of analyses).
         var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(single.Count);
