@@ -262,6 +262,7 @@ internal static partial class IntentClassifier
         if (u.Has(Compare)) Add(Intents.CompareRuns, run ? 2 : u.Has(RunNoun) ? 2.5 + (BareId().Count(u.Text) >= 2 ? 2 : 0) : 0.5);
         // "compare them", "compare those two": the runs the conversation was about.
         if (u.Has(Compare) && anaphora && !file && !run && !u.Has(Plot | Model | Deployed)) Add(Intents.CompareRuns, 2.5);
+        if (u.Has(Compare) && anaphora && e.RunIds.Count == 1 && !file) Add(Intents.CompareRuns, 2.5);
 
         // --- training
         if (u.Has(Train) && !u.Has(Retrain) && !run)

@@ -418,7 +418,18 @@ public sealed partial class RulesRouter : IIntentRouter
             case Intents.ExplainModel or Intents.EvaluateModel or Intents.DeployModel:
                 FillModel(true);
                 break;
-            case Intents.RetrainModel or Intents.Rollback or Intents.Predict or Intents.CheckDrift or Intents.ExplainDrift or Intents.DriftHistory or Intents.ConfigureMonitoring:
+            case Intents.Rollback:
+                // "roll it back": the model and the stage the conversation was about.
+                Fill("model");
+                if (anaphora) Fill("stage");
+                break;
+            case Intents.CompareRuns when anaphora && entities["run_ids"] is JsonArray { Count: 1 } one && memory.TryGetValue("run_id", out var earlierRun)
+                && !string.Equals(one[0]?.ToString(), earlierRun, StringComparison.OrdinalIgnoreCase):
+                // "compare it with run 89": the run being talked about, then the one named.
+                one.Insert(0, JsonValue.Create(earlierRun));
+                resolved.Add("run_ids");
+                break;
+            case Intents.RetrainModel or Intents.Predict or Intents.CheckDrift or Intents.ExplainDrift or Intents.DriftHistory or Intents.ConfigureMonitoring:
                 Fill("model");
                 break;
             case Intents.Lineage:
