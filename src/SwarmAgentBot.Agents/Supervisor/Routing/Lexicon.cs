@@ -293,7 +293,8 @@ internal static class Lexicon
             + "approval approvals rollback monitoring lineage audit canary shadow bias fairness explainability shap imbalanced imbalance "
             + "classification regression classifier regressor confusion calibration threshold embedding embeddings neural budget "
             + "experiment experiments artifact artifacts kubernetes minio s3 retrain retraining reproducibility leakage outliers "
-            + "normalization scaling encoding validation holdout split kfold", Concept.Ml);
+            + "normalization scaling encoding validation holdout split kfold docker container containers transformer transformers llm llms "
+            + "mlflow sagemaker databricks spark onnx", Concept.Ml);
         return map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 }
