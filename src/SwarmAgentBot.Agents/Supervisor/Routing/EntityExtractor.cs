@@ -342,6 +342,13 @@ internal static class EntityExtractor
             var key = ParamKey(m.Groups["k"].Value);
             if (!result.ContainsKey(key)) result[key] = TypedValue(m.Groups["v"].Value);
         }
+        // Any other "with threshold 0.3" / "and lookback 30": a one-word parameter and its number.
+        foreach (Match m in EntityPatterns.SpokenParam().Matches(text))
+        {
+            var key = m.Groups["k"].Value.ToLowerInvariant();
+            if (EntityPatterns.Stop.Contains(key) || Lexicon.Words.ContainsKey(key) && key != "threshold" || result.ContainsKey(ParamKey(key))) continue;
+            result[key] = TypedValue(m.Groups["v"].Value);
+        }
         return result.Count > 0 ? result : null;
     }
 

@@ -149,11 +149,14 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:approve|approved|approving|reject|rejected|rejecting|deny|denied|decline|declining|veto|refuse|accept|approval|request|req)\b(?:\s+(?:the\s+)?(?:pending\s+)?(?:approval|request|req|id|number|no\.?|ticket)\b)*\s*[#:]?\s*(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex ApprovalId();
 
-    [GeneratedRegex(@"\b(?:approve|reject|deny|decline|veto|refuse|accept)\s+(?:it|that|this|that\s+one|this\s+one)\b[\s,:;\-]*(?:(?:because|since|as|reason|comment|note|saying)\b\s*[:\-]?\s*)?(?<c>.+)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:approve|reject|deny|decline|veto|refuse|accept)\s+(?:that\s+one|this\s+one|it|that|this)\b(?:[\s,:;\-]*(?:(?:because|since|as|reason|comment|note|saying)\b\s*[:\-]?\s*)?(?<c>.+))?$", RegexOptions.IgnoreCase)]
     public static partial Regex ApprovalOfAnaphora();
 
     [GeneratedRegex(@"\b(?<k>learning[\s_]rate|lr|max[\s_]depth|depth|n[\s_]estimators|number\s+of\s+trees|num[\s_]trees|epochs?|batch[\s_]size|seed|dropout|subsample|min[\s_]child[\s_]weight|eta|gamma|alpha|lambda|folds|test[\s_]size)\s*(?:of|=|:|to|at|is)?\s*(?<v>-?\d+(?:\.\d+)?|-?\.\d+)|\b(?<v>\d+)\s+(?<k>epochs|trees|folds)\b", RegexOptions.IgnoreCase)]
     public static partial Regex KnownParam();
+
+    [GeneratedRegex(@"\b(?:with|and)\s+(?:a\s+|an\s+|the\s+)?(?<k>[A-Za-z_]+)\s+(?:of\s+|=\s*|at\s+|to\s+|set\s+to\s+)?(?<v>-?\d+(?:\.\d+)?)(?![\w.%])(?!\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|rows?)\b)", RegexOptions.IgnoreCase)]
+    public static partial Regex SpokenParam();
 
     [GeneratedRegex(@"^(?:(?:a|an|the)\s+)?(?<k>[A-Za-z_][\w]*)(?:\s*(?:=|:)\s*|\s+(?:(?:is|of|at)\s+)?)(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
     public static partial Regex RecordPiece();

@@ -134,7 +134,8 @@ internal static partial class IntentClassifier
         if (HowTo().IsMatch(c)) return "a how-to question";
         if (PolicyQuestion().IsMatch(c)) return "a policy or best-practice question";
         if (TooMuchQuestion().IsMatch(c)) return "asks whether a setting is right";
-        if (e.Concrete) return null;
+        // "what's approval 61 about?" asks about one request, not a concept.
+        if (e.Concrete || u.Has(Approval) && EntityExtractor.NamedApprovalId(u.Text) is not null) return null;
         if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
         if (ExplainHow().IsMatch(c)) return "asks how something works";
         if ((u.Says(" by default ") || u.Says(" the default ") || u.Says(" defaults ")) && IsQuestion(u)) return "asks about a default";
@@ -194,8 +195,10 @@ internal static partial class IntentClassifier
         if (u.Has(Compare) && file && !run) Add(Intents.PlotDataset, 1);
         if (u.Has(Artifact)) Add(Intents.ListArtifacts, 4);
         if (u.Has(Produce) && (run || names) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
-        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run && (u.Has(Show | List | Produce | Artifact) || u.Says(" where ")))
-            Add(Intents.ListArtifacts, 3.5);
+        // "which plots did run 310 save?": what a run stored is what it produced.
+        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run
+            && (u.Has(Show | List | Produce | Artifact) || u.Says(" where ") || u.Has(Upload) && question))
+            Add(Intents.ListArtifacts, 3.5 + (u.Has(Upload) && question ? 1 : 0));
         if (u.Has(Datasets | Bucket) && !file && !run && !modelName) Add(Intents.ListDatasets, 2.5 + (listy ? 1 : 0));
         if (u.Has(Dataset) && listy && !file && !e.HasDataset && !run && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.ListDatasets, 2.5);
         if ((e.Prefix is not null || e.Bucket is not null && e.Dataset is null) && !u.Has(Upload | Delete)) Add(Intents.ListDatasets, 2 + (listy ? 1.5 : 0));

@@ -36,7 +36,8 @@ internal static class Lexicon
         (" roll back ", " rollback "), (" rolled back ", " rollback "), (" rolling back ", " rollback "), (" roll it back ", " rollback it "),
         (" roll that back ", " rollback it "), (" roll it out ", " deploy it "), (" roll them out ", " deploy them "),
         (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
-        (" automatic retrain ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
+        (" automatic retrain ", " autoretrain "), (" automatic retraining ", " autoretrain "), (" auto retraining ", " autoretrain "),
+        (" retraining automatically ", " autoretrain "), (" automated retraining ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
         (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
         (" what happened ", " why "), (" come up with ", " tried "), (" came up with ", " tried "), (" went into ", " origin "),
         (" go into ", " origin "), (" goes into ", " origin "), (" fed into ", " origin "), (" came out of ", " produced by "), (" come out of ", " produced by "), (" comes out of ", " produced by "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
@@ -213,7 +214,7 @@ internal static class Lexicon
         Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize "
             + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance imbalanced skewed skew outliers", Concept.Profile);
         Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions nuke scrap", Concept.Delete);
-        Add("plot plotting chart histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
+        Add("plot plots plotting chart charts graphs figures histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
         Add("artifact artifacts artefact artefacts outputs", Concept.Artifact);
         Add("pipeline pipelines workflow workflows dag dags kubeflow", Concept.Pipeline);
         Add("describe explain params parameters steps about", Concept.Describe);
