@@ -216,7 +216,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenStep();
 
-    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has|is|'s)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch|been\s+doing|been\s+up\s+to)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
     public static partial Regex AuditUser();
 
     [GeneratedRegex(@"^[\s,:;.\-]*(?:(?:because|since|as|reason|comment|note|saying|with\s+(?:the\s+)?comment)\b\s*[:\-]?\s*)?(?<c>.*?)[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]

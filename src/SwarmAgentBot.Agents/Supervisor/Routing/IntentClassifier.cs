@@ -281,6 +281,8 @@ internal static partial class IntentClassifier
         if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
         if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
         if ((u.Says(" try ") || u.Says(" trying ")) && u.Has(Train | Model) && question) Add(Intents.Leaderboard, 4.5);
+        // "what's the best model from run 80?"
+        if ((u.Says(" best ") || u.Says(" top ") || u.Says(" winning ")) && u.Has(Model) && run && question) Add(Intents.Leaderboard, 4.5);
         if (u.Has(Importance)) Add(Intents.ExplainModel, 4);
         if (u.Has(Features) && !u.Has(Drift) && (modelName || anaphora) && !u.Has(Profile | Plot)) Add(Intents.ExplainModel, 2.5);
         if (u.Has(Explain) && modelName && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3.5);
@@ -349,6 +351,9 @@ internal static partial class IntentClassifier
         if (queuedRuns && !run) Add(Intents.ListRuns, 3.5);
         if (u.Has(Pending) && !u.Has(RunNoun) && !queuedRuns) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
         else if (u.Has(Approval) && (listy || question) && !u.Has(RunNoun)) Add(Intents.ListPending, 3);
+        // "lgtm, ship 101": shipping a bare number (no model, stage or version) is signing off request 101.
+        if (u.Has(Deploy) && !run && !modelName && e.Stage is null && e.Version is null && !e.Latest && !file && BareId().IsMatch(u.Text))
+            Add(Intents.Approve, 5);
         if (u.Has(Approve))
         {
             if (approvalId || anaphora && !question) Add(Intents.Approve, 5.5);
@@ -427,7 +432,7 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@" who (?:is|has|have) been | who (?:\w+ )?(?:messed|tampered|edited|messing|tampering|editing|touching|changing|deployed|deploy|changed|approved|rejected|deleted|removed|rollback|promoted|trained|retrained|uploaded|touched|modified|updated|audit|ran|started|canceled|cancelled|did) ")]
     private static partial Regex PastAction();
 
-    [GeneratedRegex(@" what (?:did|has) \w+ (?:do|done|change|changed) | what \w+ did | what actions did | actions (?:by|of) ")]
+    [GeneratedRegex(@" what (?:did|has|is) \w+ (?:do|done|change|changed|been doing|been up to) | what \w+ did | what actions did | actions (?:by|of) ")]
     private static partial Regex AuditOfPerson();
 
     [GeneratedRegex(@"(?<![\w.\-])#?\d+(?![\w.%])")]

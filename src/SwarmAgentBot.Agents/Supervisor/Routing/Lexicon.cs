@@ -25,7 +25,7 @@ internal static class Lexicon
         ["runz"] = "runs", ["modl"] = "model", ["mdoel"] = "model", ["rn"] = "now", ["pic"] = "plot",
         ["plz."] = "please", ["thnx"] = "thanks", ["thks"] = "thanks", ["cya"] = "bye", ["l8r"] = "later",
         ["aprove"] = "approve", ["apporve"] = "approve", ["approv"] = "approve", ["rejct"] = "reject",
-        ["what's"] = "what is", ["who's"] = "who is", ["where's"] = "where is", ["how's"] = "how is", ["there's"] = "there is", ["it's"] = "it is", ["that's"] = "that is", ["let's"] = "let us",
+        ["what's"] = "what is", ["you're"] = "you are", ["we're"] = "we are", ["they're"] = "they are", ["i'm"] = "i am", ["im"] = "i am", ["who's"] = "who is", ["where's"] = "where is", ["how's"] = "how is", ["there's"] = "there is", ["it's"] = "it is", ["that's"] = "that is", ["let's"] = "let us",
         ["succesful"] = "successful", ["successfull"] = "successful", ["sucessful"] = "successful", ["histroy"] = "history", ["hisotry"] = "history", ["dataset's"] = "dataset", ["model's"] = "model",
         ["logz"] = "logs", ["stat"] = "status", ["stats"] = "stats", ["info"] = "info", ["ls"] = "ls",
     }.ToFrozenDictionary(StringComparer.Ordinal);
@@ -39,7 +39,9 @@ internal static class Lexicon
         (" automatic retrain ", " autoretrain "), (" automatic retraining ", " autoretrain "), (" auto retraining ", " autoretrain "),
         (" retraining automatically ", " autoretrain "), (" automated retraining ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
         (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
-        (" what happened ", " why "), (" come up with ", " tried "), (" came up with ", " tried "), (" went into ", " origin "),
+        (" what happened ", " why "), (" pull the plug on ", " cancel "), (" shut down ", " cancel "), (" shut it down ", " cancel it "),
+        (" call off ", " cancel "), (" page me ", " alert me "), (" ping me ", " alert me "), (" text me ", " alert me "), (" email me ", " alert me "),
+        (" what is up ", " hello "), (" sup ", " hello "), (" wassup ", " hello "), (" come up with ", " tried "), (" came up with ", " tried "), (" went into ", " origin "),
         (" go into ", " origin "), (" goes into ", " origin "), (" fed into ", " origin "), (" came out of ", " produced by "), (" come out of ", " produced by "), (" comes out of ", " produced by "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
         (" re train ", " retrain "), (" re-train ", " retrain "), (" re run ", " rerun "), (" re-run ", " rerun "), (" train again ", " retrain "),
         (" train it again ", " retrain it "), (" kick off ", " start "), (" kicked off ", " start "), (" kick-off ", " start "),
@@ -267,7 +269,7 @@ internal static class Lexicon
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
             + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
-            + "fantastic wonderful day have nice job work done well swarm swarmbot bunch ton tons million heaps loads mate buddy pal dude friend friends y'all", Concept.Filler);
+            + "fantastic wonderful day have nice job work done well are swarm swarmbot bunch ton tons million heaps loads mate buddy pal dude friend friends y'all", Concept.Filler);
         // Off-topic subjects: asking about these is not MLOps whatever verb is used.
         Add("weather rain forecast temperature joke jokes poem poems haiku song songs lyrics music sing recipe recipes cook cooking bake baking "
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "
