@@ -4,12 +4,13 @@ using SwarmAgentBot.Agents.Supervisor.Routing;
 namespace SwarmAgentBot.Bench;
 
 /// <summary>
-/// <c>./build.sh bench nlu [--errors] [--llm]</c>: the rules router's intent accuracy, entity F1 and out-of-scope F1
-/// on the labelled files under tests/SwarmAgentBot.Agents.Tests/Routing, and its routing latency (p50/p99).
+/// <c>./build.sh bench nlu [--errors] [--slow] [--llm] [FILE.jsonl ...]</c>: the rules router's intent accuracy, entity F1 and
+/// out-of-scope F1 on the labelled files under tests/SwarmAgentBot.Agents.Tests/Routing (and on any other labelled file named),
+/// and its routing latency (p50/p99, and one long message).
 /// </summary>
 public sealed class NluBenchmark : IBenchmark
 {
-    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl"];
+    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl", "nlu-blind-dev.jsonl", "nlu-varied.jsonl"];
 
     /// <inheritdoc />
     public string Name => "nlu";
@@ -35,9 +36,11 @@ public sealed class NluBenchmark : IBenchmark
         var showErrors = args.Contains("--errors");
         var texts = new List<string>();
         Console.WriteLine($"{"file",-22} {"lines",6} {"intent acc",11} {"entity P",9} {"entity R",9} {"entity F1",10} {"OOS F1",7} {"steps",6}");
-        foreach (var file in Files)
+        // Files named on the command line (a fresh blind set, say) are scored like the shipped ones.
+        var paths = Files.Select(f => Path.Combine(dir, f)).Concat(args.Where(a => a.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)));
+        foreach (var path in paths)
         {
-            var path = Path.Combine(dir, file);
+            var file = Path.GetFileName(path);
             if (!File.Exists(path)) { Console.WriteLine($"{file,-22} (missing)"); continue; }
             var items = NluEvaluation.Load(path);
             texts.AddRange(items.Select(i => i.Text));

@@ -10,6 +10,8 @@ public sealed class LabelledSetTests
     [Theory]
     [InlineData("nlu-labelled.jsonl", 400)]
     [InlineData("nlu-holdout.jsonl", 100)]
+    [InlineData("nlu-blind-dev.jsonl", 250)]
+    [InlineData("nlu-varied.jsonl", 250)]
     public async Task ItMeetsTheQualityBarOnTheLabelledFile(string file, int minimumLines)
     {
         var items = NluEvaluation.Load(Path.Combine(RoutingFiles.Directory, file));

@@ -19,6 +19,7 @@ public sealed class NormalisationTests
     [InlineData("ninety seconds", 90)]
     [InlineData("a couple of minutes", 120)]
     [InlineData("twenty-five minutes", 1500)]
+    [InlineData("a quarter of an hour budget is fine", 900)]
     public void ItTurnsDurationsIntoWholeSeconds(string text, int seconds) =>
         Assert.Equal(seconds, EntityExtractor.DurationSeconds(NumberWords.ToDigits(text)));
 
@@ -79,6 +80,7 @@ public sealed class NormalisationTests
     [InlineData("last week", "1w")]
     [InlineData("last month", "30d")]
     [InlineData("using the last 1000 predictions", "1000 predictions")]
+    [InlineData("over the last fortnight or so", "14d")]
     public void ItNormalisesWindows(string text, string window) => Assert.Equal(window, EntityExtractor.WindowOf(text));
 
     [Theory]
@@ -87,6 +89,8 @@ public sealed class NormalisationTests
     [InlineData("if psi goes over 0.25", 0.25)]
     [InlineData("when accuracy drops below 75%", 0.75)]
     [InlineData("threshold 0.15", 0.15)]
+    [InlineData("set the drift threshold for churn-model to 15%", 0.15)]
+    [InlineData("enable auto retrain if rmse gets worse than 40", 40)]
     public void ItReadsThresholdsAsFractions(string text, double threshold) => Assert.Equal(threshold, EntityExtractor.Threshold(text)!.Value, 9);
 
     [Theory]
@@ -173,6 +177,8 @@ public sealed class NormalisationTests
     [InlineData("reporduce", "reproduce")]
     [InlineData("stale", "stale")]
     [InlineData("tenure", "tenure")]
+    [InlineData("staus", "status")]
+    [InlineData("original", "original")]
     public void ItCorrectsTyposOnlyTowardsKeywords(string typo, string expected) => Assert.Equal(expected, Utterance.Correct(typo));
 
     [Theory]
@@ -184,13 +190,37 @@ public sealed class NormalisationTests
     [Fact]
     public void ItStopsCountingPastTheBound() => Assert.Equal(2, EditDistance.Bounded("deploy", "xxxxxx", 1));
 
+    [Theory]
+    [InlineData("approve 42", "42", null)]
+    [InlineData("reject apr-109", "apr-109", null)]
+    [InlineData("yes go ahead and sign off on approval id 1503", "1503", null)]
+    [InlineData("reject pending request a7b2", "a7b2", null)]
+    [InlineData("reject 312 with comment \"auc dropped vs current prod\"", "312", "auc dropped vs current prod")]
+    [InlineData("Please approve request 311, thanks.", "311", null)]
+    [InlineData("Please reject approval 2001 for now.", "2001", null)]
+    [InlineData("approve #301, checked the eval", "301", "checked the eval")]
+    public void ItReadsApprovalIdsAndComments(string text, string id, string? comment) => Assert.Equal((id, comment), EntityExtractor.Approval(text));
+
+    [Fact]
+    public void ItKeepsTheStartAndTheEndOfAVeryLongMessage()
+    {
+        var cleaned = ChatText.Clean("deploy churn-model v3 to prod " + string.Concat(Enumerable.Repeat("Traceback line ", 700)) + "thanks!");
+
+        Assert.StartsWith("deploy churn-model v3 to prod", cleaned);
+        Assert.EndsWith("thanks!", cleaned);
+        Assert.True(cleaned.Length <= ChatText.HeadLength + ChatText.TailLength + 2);
+    }
+
     [Fact]
     public void ItCleansChatText()
     {
         Assert.Equal("deploy it now", ChatText.Clean("  deploy\u00A0it 🚀 ✓\u200B now "));
         Assert.Equal("f1 >= 0.8", ChatText.Clean("f1 ≥ 0.8"));
         Assert.Equal("list datasets", ChatText.Clean("@swarm list datasets"));
-        Assert.Equal(ChatText.MaxLength, ChatText.Clean(new string('a', 10_000)).Length);
+        Assert.Equal("hi", ChatText.Clean("hi @swarm"));
+        Assert.Equal("deploy churn-model to prod", ChatText.Clean("*deploy* churn-model to _prod_"));
+        Assert.Equal("datasets starting with fraud_ and is_fraud, 3 * 4", ChatText.Clean("datasets starting with fraud_ and is_fraud, 3 * 4"));
+        Assert.Equal(ChatText.HeadLength + ". ".Length + ChatText.TailLength, ChatText.Clean(new string('a', 10_000)).Length);
         Assert.Equal("", ChatText.Clean(null));
     }
 }

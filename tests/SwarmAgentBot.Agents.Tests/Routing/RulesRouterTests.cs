@@ -114,6 +114,10 @@ public sealed class RulesRouterTests
     [InlineData("tell me a joke then deploy it")]
     [InlineData("how do I reverse a linked list in python")]
     [InlineData("asdf qwerty zxcv")]
+    [InlineData("my boat keeps drifting away from the dock, any tips?")]
+    [InlineData("the pipeline under my kitchen sink is leaking, who do i call")]
+    [InlineData("the train to work was late again today")]
+    [InlineData("who's top of the premier league leaderboard?")]
     public void ItNeverTurnsOffTopicMessagesIntoActions(string text)
     {
         var route = _router.Route(text);
@@ -186,6 +190,45 @@ public sealed class RulesRouterTests
         Assert.Equal("registry.deploy_model", route.Intent);
         Assert.True(route.Steps!.Count <= StepSplitter.MaxPieces - 1);
     }
+
+    [Fact]
+    public void ItFindsTheRequestAroundAPastedLog()
+    {
+        var log = string.Concat(Enumerable.Repeat("  File \"/app/train.py\", line 42, in fit: ValueError: could not convert string to float\n", 80));
+
+        var before = _router.Route("show me the logs of run 12 please, it died with this:\n" + log);
+        var after = _router.Route("so this happened overnight:\n" + log + "\nwhy did run 12 fail?");
+
+        Assert.Equal(("pipeline.run_logs", "12"), (before.Intent, before.Entities["run_id"]!.GetValue<string>()));
+        Assert.Equal(("pipeline.run_logs", "12"), (after.Intent, after.Entities["run_id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void ItTakesTheDetailsOfARequestFromTheSentencesAfterIt()
+    {
+        var route = _router.Route("Hi team, could you fit an AutoML model on housing.csv? The target is median_house_value, it's a regression problem, "
+            + "and please optimise for RMSE. Half an hour should be plenty.");
+
+        Assert.Equal("training.train_model", route.Intent);
+        Assert.True(NluEvaluation.ValuesEqual(
+            JsonNode.Parse("""{"dataset":"housing.csv","target":"median_house_value","task":"regression","metric":"rmse","time_budget_s":1800}"""), route.Entities));
+    }
+
+    [Fact]
+    public async Task ItResolvesRunsAndApprovalsTheConversationTalkedAbout()
+    {
+        var compare = await RouteAfterAsync("compare them", "how's training run 5 doing?", "and training run 6?");
+        var reject = await RouteAfterAsync("reject it", "what's in approval 415?");
+        var why = await RouteAfterAsync("ok and what's the root cause?", "drift check ltv-model");
+
+        Assert.Equal("pipeline.compare_runs", compare.Intent);
+        Assert.Equal(["5", "6"], compare.Entities["run_ids"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(("approvals.reject", "415"), (reject.Intent, reject.Entities["approval_id"]!.GetValue<string>()));
+        Assert.Equal(("drift.explain_drift", "ltv-model"), (why.Intent, why.Entities["model"]!.GetValue<string>()));
+    }
+
+    private async Task<RouteResult> RouteAfterAsync(string text, params string[] earlier) =>
+        await _router.RouteAsync(text, await RoutingMemory.FromHistoryAsync(_router, earlier));
 
     [Fact]
     public async Task ItIsRegisteredAsTheIntentRouter()

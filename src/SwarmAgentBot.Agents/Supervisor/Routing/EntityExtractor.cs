@@ -95,6 +95,10 @@ internal static class EntityExtractor
         ScanNames(text, e);
         ScanVersion(text, e);
         e.Stage = StageOf(text);
+        // A misspelt stage ("to stagin", "in prodution") reads right once typo-corrected.
+        if (e.Stage is null)
+            foreach (var w in u.Words)
+                if (w is "staging" or "production") { e.Stage = w; break; }
         foreach (var w in u.Words)
             if (Metrics.TryGetValue(w, out var metric)) { e.Metric = metric; break; }
         ScanRunIds(text, e.RunIds);
@@ -116,6 +120,8 @@ internal static class EntityExtractor
             e.ModelHint = First(EntityPatterns.ModelThenName(), text, "n", n => !n.Contains('.') && EntityPatterns.IsNameWord(n))
                 ?? First(EntityPatterns.NameThenModel(), text, "n", EntityPatterns.IsNameWord);
         }
+        if (e.ModelHint is null && e.Names.Count == 0 && text.Contains('_'))
+            e.ModelHint = First(EntityPatterns.SnakeCaseModel(), text, "n", _ => true);
         if (e.ModelHint is null && e.Names.Count == 0)
         {
             e.ModelHint = First(EntityPatterns.NameThenVersion(), text, "n", EntityPatterns.IsNameWord);
@@ -136,10 +142,11 @@ internal static class EntityExtractor
             e.UploadName = First(EntityPatterns.AsName(), text, "n", EntityPatterns.IsNameWord);
         if (e.Bucket is null && Contains(text, "bucket"))
         {
-            e.Bucket = First(EntityPatterns.BucketThenName(), text, "n", n => !IsBucketFiller(n))
-                ?? First(EntityPatterns.NameThenBucket(), text, "n", n => !IsBucketFiller(n));
+            // "the raw bucket" before "bucket X": what follows "bucket" is often chat ("in the raw bucket atm").
+            e.Bucket = First(EntityPatterns.NameThenBucket(), text, "n", n => !IsBucketFiller(n))
+                ?? First(EntityPatterns.BucketThenName(), text, "n", n => !IsBucketFiller(n));
         }
-        if (e.Prefix is null && (Contains(text, "prefix") || Contains(text, " with") || Contains(text, "under")))
+        if (e.Prefix is null && (Contains(text, "prefix") || Contains(text, "ing with") || Contains(text, "ins with") || Contains(text, "rts with") || Contains(text, "under")))
             if (EntityPatterns.Prefix().Match(text) is { Success: true } pm)
             {
                 var p = pm.Groups["n"].Value.Trim('"', '\'', '.', ')');
@@ -147,7 +154,7 @@ internal static class EntityExtractor
             }
     }
 
-    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
+    private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "atm" or "thx" or "thanks" or "now" or "asap" or "too" or "again" or "today" or "as" or "at" or "by" or "via" or "under" or "using" or "named" or "called" or "then" or "please" or "pls" or "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
         or "my" or "our" or "your" or "their" or "that" or "this" or "storage" or "same" or "new" or "any" or "some" or "one" or "of" or "for" or "to" or "from"
         or "is" or "are" or "and" or "or" or "with" or "into" or "on" or "default" or "other" or "whole" or "entire" or "main";
 
@@ -158,17 +165,19 @@ internal static class EntityExtractor
         if (text.AsSpan().ContainsAnyInRange('0', '9'))
             foreach (Match m in EntityPatterns.Version().Matches(text))
                 if (int.TryParse(m.Groups["n"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) { e.Version = v; break; }
-        if (e.Version is null && EntityPatterns.Latest().IsMatch(text)) e.Latest = true;
+        if (e.Version is null && (Contains(text, "latest") || Contains(text, "newest") || Contains(text, "recent")) && EntityPatterns.Latest().IsMatch(text)) e.Latest = true;
     }
 
     /// <summary>The stage a text names: "to/into X" wins over other mentions ("from staging to production" → production).</summary>
     public static string? StageOf(string text)
     {
+        // Cheap literal checks first: most messages name no stage, and the stage pattern is a long alternation.
+        if (!ContainsAny(text, StageHints)) return null;
         string? first = null;
         foreach (Match m in EntityPatterns.Stage().Matches(text))
         {
             var stage = m.Groups["s"].Success ? "staging" : "production";
-            if (EntityPatterns.TargetPreposition().IsMatch(text.AsSpan(0, m.Index))) return stage;
+            if (EntityPatterns.TargetPreposition().IsMatch(Before(text, m.Index))) return stage;
             var inner = m.Value.TrimStart();
             if (inner.StartsWith("to ", StringComparison.OrdinalIgnoreCase) || inner.StartsWith("into ", StringComparison.OrdinalIgnoreCase)) return stage;
             first ??= stage;
@@ -205,6 +214,7 @@ internal static class EntityExtractor
     /// <summary>"every hour" → "1h", "daily" → "1d", "every 500 predictions" → "500 predictions".</summary>
     public static string? ScheduleOf(string text)
     {
+        if (!ContainsAny(text, ScheduleHints)) return null;
         var m = EntityPatterns.Schedule().Match(text);
         if (!m.Success) return null;
         if (m.Groups["p"].Success) return m.Groups["n"].Value + " predictions";
@@ -218,6 +228,7 @@ internal static class EntityExtractor
     /// <summary>"last 7 days" → "7d", "past week" → "1w", "last 1000 predictions" → "1000 predictions", "yesterday" → "1d".</summary>
     public static string? WindowOf(string text)
     {
+        if (!ContainsAny(text, WindowHints)) return null;
         var m = EntityPatterns.Window().Match(text);
         if (!m.Success) return null;
         if (m.Groups["p"].Success) return m.Groups["n"].Value + " predictions";
@@ -231,10 +242,12 @@ internal static class EntityExtractor
     {
         var u = unit.ToLowerInvariant();
         if (u.StartsWith("sec", StringComparison.Ordinal)) return n + "s";
+        if (u.StartsWith("morning", StringComparison.Ordinal) || u.StartsWith("night", StringComparison.Ordinal)) return n + "d";
         if (u.StartsWith("min", StringComparison.Ordinal)) return n + "m";
         if (u.StartsWith('h')) return n + "h";
         if (u.StartsWith('w')) return n + "w";
         if (u.StartsWith("mo", StringComparison.Ordinal)) return n * 30 + "d";
+        if (u.StartsWith("fortnight", StringComparison.Ordinal)) return n * 14 + "d";
         if (u.StartsWith('y')) return n * 365 + "d";
         return n + "d"; // days, nights, mornings
     }
@@ -246,6 +259,8 @@ internal static class EntityExtractor
         var m = EntityPatterns.Duration().Match(text);
         if (!m.Success) return null;
         if (m.Groups["halfhour"].Success) return 1800;
+        if (m.Groups["quarter"].Success) return 900;
+        if (m.Groups["quarters"].Success) return 2700;
         double n;
         if (m.Groups["n"].Success) n = double.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
         else n = m.Groups["a"].Value.Contains("couple", StringComparison.OrdinalIgnoreCase) ? 2 : 1;
@@ -281,6 +296,23 @@ internal static class EntityExtractor
 
     private static bool Contains(string text, string word) => text.Contains(word, StringComparison.OrdinalIgnoreCase);
 
+    private static bool ContainsAny(string text, string[] words)
+    {
+        foreach (var w in words) if (text.Contains(w, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    private static readonly string[] StageHints = ["prod", "prd", "live", "stag", "uat", "test env"];
+    private static readonly string[] ScheduleHints = ["every", "hourly", "daily", "nightly", "weekly", "monthly", "once", "one time", "twice"];
+    private static readonly string[] WindowHints = ["last", "past", "previous", "recent", "yesterday", "today", "this week", "this month"];
+
+    /// <summary>
+    /// The few characters before <paramref name="index"/>: enough for an end-anchored look at the preceding words, without
+    /// scanning the whole prefix once per match (quadratic on a long message).
+    /// </summary>
+    internal static ReadOnlySpan<char> Before(string text, int index, int window = 24) =>
+        text.AsSpan(Math.Max(0, index - window), Math.Min(index, window));
+
     /// <summary>
     /// The first capture of <paramref name="group"/> that <paramref name="accept"/> takes, trying every start position
     /// (a rejected early match must not swallow a good later one: "what actions did bob take").
@@ -310,6 +342,13 @@ internal static class EntityExtractor
             var key = ParamKey(m.Groups["k"].Value);
             if (!result.ContainsKey(key)) result[key] = TypedValue(m.Groups["v"].Value);
         }
+        // Any other "with threshold 0.3" / "and lookback 30": a one-word parameter and its number.
+        foreach (Match m in EntityPatterns.SpokenParam().Matches(text))
+        {
+            var key = m.Groups["k"].Value.ToLowerInvariant();
+            if (EntityPatterns.Stop.Contains(key) || Lexicon.Words.ContainsKey(key) && key != "threshold" || result.ContainsKey(ParamKey(key))) continue;
+            result[key] = TypedValue(m.Groups["v"].Value);
+        }
         return result.Count > 0 ? result : null;
     }
 
@@ -332,6 +371,7 @@ internal static class EntityExtractor
     /// </summary>
     public static JsonObject? Record(string text, Mentions e)
     {
+        if (JsonRecord(text) is { } json) return json;
         var region = RecordRegion(text);
         var result = new JsonObject();
         if (region is not null)
@@ -348,7 +388,7 @@ internal static class EntityExtractor
                 }
                 if (!m.Success) continue;
                 var key = m.Groups["k"].Value;
-                if (EntityPatterns.Stop.Contains(key) && !e.Pairs.Any(p => p.Key == key)) continue;
+                if (EntityPatterns.Stop.Contains(key) && !FeatureLikeStop.Contains(key) && !e.Pairs.Any(p => p.Key == key)) continue;
                 result[key] = TypedValue(m.Groups["v"].Value);
             }
         }
@@ -356,6 +396,28 @@ internal static class EntityExtractor
             foreach (var (k, v) in e.Pairs) result[k] = v?.DeepClone();
         return result.Count > 0 ? result : null;
     }
+
+    /// <summary>A record pasted as a JSON object ("... for {"sqft": 1200, "zip": "94110"}"), or null.</summary>
+    private static JsonObject? JsonRecord(string text)
+    {
+        var open = text.IndexOf('{');
+        var close = text.LastIndexOf('}');
+        if (open < 0 || close <= open) return null;
+        try
+        {
+            return JsonNode.Parse(text.AsSpan(open, close - open + 1).ToString()) is JsonObject o && o.Count > 0 ? o : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Stop words that are also common feature names in a record ("hour 23", "day 5", "age 40").
+    private static readonly HashSet<string> FeatureLikeStop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "hour", "hours", "day", "days", "week", "weeks", "month", "months", "minute", "minutes", "second", "seconds", "value", "label", "class", "stage", "version",
+    };
 
     private static string? RecordRegion(string text)
     {
@@ -373,6 +435,8 @@ internal static class EntityExtractor
     {
         foreach (Match m in EntityPatterns.TargetNamed().Matches(text))
             if (TargetWord(m.Groups["t"].Value) is { } t) return t;
+        if (text.Contains('(') && EntityPatterns.TargetInParentheses().Match(text) is { Success: true } p && TargetWord(p.Groups["t"].Value) is { } inParentheses)
+            return inParentheses;
         foreach (Match m in EntityPatterns.TargetAs().Matches(text))
             if (TargetWord(m.Groups["t"].Value) is { } t) return t;
         if (!allowLoose) return null;
@@ -436,8 +500,7 @@ internal static class EntityExtractor
         foreach (Match m in EntityPatterns.Threshold().Matches(text))
         {
             if (!double.TryParse(m.Groups["v"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) continue;
-            var after = text.AsSpan(m.Index + m.Length);
-            if (Regex.IsMatch(after.ToString(), @"^\s*(?:minutes?|mins?|hours?|days?|weeks?|predictions?|requests?|am|pm|o'clock)\b", RegexOptions.IgnoreCase)) continue;
+            if (EntityPatterns.NotAThreshold().IsMatch(text.AsSpan(m.Index + m.Length))) continue;
             return m.Groups["pct"].Success ? v / 100 : v;
         }
         return null;
@@ -509,11 +572,14 @@ internal static class EntityExtractor
     /// <summary>Run status filter in the job states' words.</summary>
     public static string? RunStatus(Utterance u)
     {
+        // "current(ly)" means running only when no other state is named ("anything currently queued?" is pending).
+        string? weak = null;
         foreach (var w in u.Words)
         {
+            if (w is "current" or "currently") { weak ??= "running"; continue; }
             var s = w switch
             {
-                "running" or "active" or "ongoing" or "current" or "currently" => "running",
+                "running" or "active" or "ongoing" => "running",
                 "fail" or "failed" or "failing" or "failure" or "failures" or "broken" or "crashed" or "errored" => "failed",
                 "succeeded" or "successful" or "success" or "completed" or "finished" or "passed" => "succeeded",
                 "canceled" or "cancelled" or "stopped" or "aborted" or "killed" => "canceled",
@@ -522,17 +588,45 @@ internal static class EntityExtractor
             };
             if (s is not null) return s;
         }
-        return null;
+        return weak;
     }
 
-    /// <summary>The approval id ("approve 42", "reject #17") and whatever follows it as a comment.</summary>
+    /// <summary>The approval id ("approve 42", "reject #17", "approve apr-108") and whatever follows it as a comment.</summary>
     public static (string? Id, string? Comment) Approval(string text)
     {
+        var (id, end) = ApprovalIdAt(text);
+        if (id is null)
+        {
+            // "approve it, looks good": the id comes from the conversation, the comment from the message.
+            var pointed = EntityPatterns.ApprovalOfAnaphora().Match(text);
+            var said = pointed.Success ? Unquote(pointed.Groups["c"].Value.Trim().TrimEnd('.', '!')) : "";
+            return (null, said.Any(char.IsLetter) && !IsOnlyCourtesy(said) ? said : null);
+        }
+        var c = EntityPatterns.Comment().Match(text[end..]);
+        var comment = c.Success ? Unquote(c.Groups["c"].Value.Trim()) : "";
+        return (id, comment.Any(char.IsLetter) && !IsOnlyCourtesy(comment) ? comment : null);
+    }
+
+    /// <summary>The approval id a message names explicitly ("approval 204", "request 311"), without guessing from a bare number.</summary>
+    public static string? NamedApprovalId(string text) =>
+        EntityPatterns.ApprovalId().Match(text) is { Success: true } m ? m.Groups["id"].Value : null;
+
+    private static (string? Id, int End) ApprovalIdAt(string text)
+    {
+        if (EntityPatterns.ApprovalId().Match(text) is { Success: true } named) return (named.Groups["id"].Value.TrimEnd('.', '-'), named.Index + named.Length);
         var m = EntityPatterns.BareNumber().Match(text);
-        if (!m.Success) return (null, null);
-        var rest = text[(m.Index + m.Length)..];
-        var c = EntityPatterns.Comment().Match(rest);
-        var comment = c.Success ? c.Groups["c"].Value.Trim() : "";
-        return (m.Groups["id"].Value, comment.Any(char.IsLetter) ? comment : null);
+        return m.Success ? (m.Groups["id"].Value, m.Index + m.Length) : (null, 0);
+    }
+
+    private static string Unquote(string s) =>
+        s.Length >= 2 && (s[0] == '"' && s[^1] == '"' || s[0] == '\'' && s[^1] == '\'') ? s[1..^1].Trim() : s;
+
+    /// <summary>"thanks", "for now", "pls": politeness after an id, not a comment worth recording.</summary>
+    private static bool IsOnlyCourtesy(string comment)
+    {
+        foreach (var w in comment.Split([' ', ',', '!', '.', ';', '#'], StringSplitOptions.RemoveEmptyEntries))
+            if (!w.All(char.IsAsciiDigit) && w.ToLowerInvariant() is not ("and" or "&" or "for" or "now" or "thanks" or "thank" or "you" or "please" or "pls" or "plz" or "cheers" or "ok" or "okay"
+                or "asap" or "today" or "then" or "thx" or "ty" or "much" or "a" or "lot" or "in" or "advance" or "again" or "team" or "all")) return false;
+        return true;
     }
 }

@@ -18,7 +18,8 @@ internal static partial class EntityPatterns
         + "trained training registered deployed winning ml ai machine learning automl xgboost regression classification classifier regressor "
         + "s3 csv table tables whole entire thing something anything everything stuff "
         + "up down out over under off me, using via per vs versus against like named called whether "
-        + "minute minutes hour hours second seconds day days week weeks month months row rows record records line lines"
+        + "minute minutes hour hours second seconds day days week weeks month months row rows record records line lines "
+        + "put set make get bring move switch swap take use try keep let send roll push ship promote deploy"
     ).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private static readonly FrozenSet<string> HyphenatedWords = (
@@ -47,7 +48,8 @@ internal static partial class EntityPatterns
 
     /// <summary>True for a word that can be a user-chosen name (not a function word or one of the router's keywords).</summary>
     public static bool IsNameWord(string word) =>
-        IsIdentifierish(word) || (word.Length >= 2 && !Stop.Contains(word) && !Lexicon.Words.ContainsKey(word.ToLowerInvariant()) && !IsNumber(word));
+        IsIdentifierish(word) || (word.Length >= 2 && !Stop.Contains(word) && !Lexicon.Words.ContainsKey(word.ToLowerInvariant())
+            && Utterance.Stem(word.ToLowerInvariant()) is null && !IsNumber(word));
 
     private static bool IsIdentifierish(string word) => word.Length >= 2 && (word.Contains('_') || word.Contains('-')) && !Stop.Contains(word);
 
@@ -73,6 +75,10 @@ internal static partial class EntityPatterns
 
     [GeneratedRegex(@"\b(?<n>[A-Za-z][\w]*)\s+model\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenModel();
+
+    // "churn_model", "fraud_xgb_v2", "price_regressor": snake_case names with a model-ish part (other snake_case words are usually columns).
+    [GeneratedRegex(@"(?<![\w.\-/])(?<n>[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_(?:model|clf|classifier|regressor|xgb|lgbm|rf|gbm|net)(?:_[A-Za-z0-9]+)*|(?:model|clf|xgb|lgbm)_[A-Za-z0-9_]+)(?![\w.\-=])", RegexOptions.IgnoreCase)]
+    public static partial Regex SnakeCaseModel();
 
     [GeneratedRegex(@"\b(?<n>[A-Za-z][\w]*)\s+(?:v\.?\s?\d+|version\s+\d+)\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenVersion();
@@ -112,7 +118,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<n>[A-Za-z0-9][\w.\-]*)\s+bucket\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenBucket();
 
-    [GeneratedRegex(@"\b(?:prefix(?:ed)?(?:\s+with)?|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|under)\s+(?<n>[^\s,;?!]+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:prefix(?:ed)?(?:\s+with)?|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|under)\s+(?:the\s+)?(?<n>[^\s,;?!]+)|(?<![\w/])(?<n>[\w.\-]+(?:/[\w.\-]+)*/)\s+prefix\b", RegexOptions.IgnoreCase)]
     public static partial Regex Prefix();
 
     [GeneratedRegex(@"(?<![\w.\-])v\.?\s?(?<n>\d+)\b|\bversion\s*(?:number\s*|no\.?\s*|#\s*)?(?<n>\d+)\b|\b(?<n>\d+)(?:st|nd|rd|th)\s+(?:version|release|iteration)\b", RegexOptions.IgnoreCase)]
@@ -121,13 +127,16 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:latest|newest|most\s+recent)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Latest();
 
-    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went)\s+live\b|\bthe\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!]|$))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>(?:'s|\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went))\s+live\b|\bthe\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!,]|$|(?:pls|please|plz|now|asap|thanks|too)\b))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
     public static partial Regex Stage();
+
+    [GeneratedRegex(@"^\s*(?:minutes?|mins?|hours?|days?|weeks?|predictions?|requests?|am|pm|o'clock)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex NotAThreshold();
 
     [GeneratedRegex(@"\b(?:to|into|onto)\s+(?:the\s+)?$", RegexOptions.IgnoreCase)]
     public static partial Regex TargetPreposition();
 
-    [GeneratedRegex(@"(?:\b(?:runs?|jobs?|executions?|run\s*ids?)\b\s*(?:ids?\s*)?(?:number\s*|no\.?\s*)?[#:]?\s*|(?<![\w#])#\s*|\b(?:run|job)[-_])(?<id>[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:\b(?:runs?|jobs?|executions?|run\s*ids?)\b\s*(?:ids?\s*)?(?:number\s*|no\.?\s*)?[#:]?\s*|(?<![\w#])#\s*|\b(?:run|job)[-_])(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex RunId();
 
     [GeneratedRegex(@"\G\s*(?:,|and|&|vs\.?|versus|or|with|to|\+)\s*(?:(?:runs?|jobs?)\s*)?#?\s*(?<id>[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
@@ -136,10 +145,20 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"(?<![\w.\-])#?(?<id>\d+)(?![\w.%])")]
     public static partial Regex BareNumber();
 
+    // "approve 42", "reject apr-109", "sign off on approval id 1503", "request #a7b2": an id after the verb or the noun, with a digit in it.
+    [GeneratedRegex(@"\b(?:approve|approved|approving|reject|rejected|rejecting|deny|denied|decline|declining|veto|refuse|accept|approval|request|req)\b(?:\s+(?:the\s+)?(?:pending\s+)?(?:approval|request|req|id|number|no\.?|ticket)\b)*\s*[#:]?\s*(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex ApprovalId();
+
+    [GeneratedRegex(@"\b(?:approve|reject|deny|decline|veto|refuse|accept)\s+(?:that\s+one|this\s+one|it|that|this)\b(?:[\s,:;\-]*(?:(?:because|since|as|reason|comment|note|saying)\b\s*[:\-]?\s*)?(?<c>.+))?$", RegexOptions.IgnoreCase)]
+    public static partial Regex ApprovalOfAnaphora();
+
     [GeneratedRegex(@"\b(?<k>learning[\s_]rate|lr|max[\s_]depth|depth|n[\s_]estimators|number\s+of\s+trees|num[\s_]trees|epochs?|batch[\s_]size|seed|dropout|subsample|min[\s_]child[\s_]weight|eta|gamma|alpha|lambda|folds|test[\s_]size)\s*(?:of|=|:|to|at|is)?\s*(?<v>-?\d+(?:\.\d+)?|-?\.\d+)|\b(?<v>\d+)\s+(?<k>epochs|trees|folds)\b", RegexOptions.IgnoreCase)]
     public static partial Regex KnownParam();
 
-    [GeneratedRegex(@"^(?:(?:a|an|the)\s+)?(?<k>[A-Za-z_][\w]*)\s*(?:=|:|\bis\b|\bof\b|\bat\b)?\s*(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:with|and)\s+(?:a\s+|an\s+|the\s+)?(?<k>[A-Za-z_]+)\s+(?:of\s+|=\s*|at\s+|to\s+|set\s+to\s+)?(?<v>-?\d+(?:\.\d+)?)(?![\w.%])(?!\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|rows?)\b)", RegexOptions.IgnoreCase)]
+    public static partial Regex SpokenParam();
+
+    [GeneratedRegex(@"^(?:(?:a|an|the)\s+)?(?<k>[A-Za-z_][\w]*)(?:\s*(?:=|:)\s*|\s+(?:(?:is|of|at)\s+)?)(?<v>""[^""]*""|'[^']*'|-?\d+(?:\.\d+)?%?|[A-Za-z_][\w.\-]*)\s*[.!?]*$", RegexOptions.IgnoreCase)]
     public static partial Regex RecordPiece();
 
     [GeneratedRegex(@"\s*(?:,|;|&|\band\b)\s*", RegexOptions.IgnoreCase)]
@@ -153,6 +172,10 @@ internal static partial class EntityPatterns
 
     [GeneratedRegex(@"\b(?:target|label)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex TargetNamed();
+
+    // "... whether a client subscribes (column y)".
+    [GeneratedRegex(@"\(\s*(?:the\s+)?(?:target\s+|label\s+)?(?:column|col|target|label)\s*[:=]?\s*(?<t>[A-Za-z_][\w\-]*)\s*\)", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetInParentheses();
 
     [GeneratedRegex(@"\b(?<t>[A-Za-z_][\w\-]*)\s+as\s+(?:the\s+|a\s+)?(?:target|label)\b", RegexOptions.IgnoreCase)]
     public static partial Regex TargetAs();
@@ -175,16 +198,16 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:missing|nulls?|nans?|empty)\s+(?:values\s+|cells\s+)?(?:in|for|of)\s+(?:the\s+)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnAfterMissing();
 
-    [GeneratedRegex(@"(?<!\bevery\s+)(?<!\b(?:last|past|previous)\s+)(?:(?<halfhour>\bhalf\s+an?\s+hour\b)|(?<n>\b\d+(?:\.\d+)?|\.\d+)\s*(?<u>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)(?![a-z])|(?<a>\b(?:an?|one|a\s+couple\s+of|couple\s+of))\s+(?<u>seconds?|minutes?|hours?)\b)(?:\s*(?:and\s+)?(?:(?<half>a\s+half)\b|(?<n2>\d+)\s*(?<u2>minutes?|mins?|m|seconds?|secs?|s)\b))?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<!\bevery\s+)(?<!\b(?:last|past|previous)\s+)(?:(?<halfhour>\bhalf\s+an?\s+hour\b)|(?<quarters>\b(?:3|three)\s+quarters\s+of\s+an\s+hour\b)|(?<quarter>\b(?:a\s+)?quarter\s+(?:of\s+)?an?\s+hour\b)|(?<n>\b\d+(?:\.\d+)?|\.\d+)\s*(?<u>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)(?![a-z])|(?<a>\b(?:an?|one|a\s+couple\s+of|couple\s+of))\s+(?<u>seconds?|minutes?|hours?)\b)(?:\s*(?:and\s+)?(?:(?<half>a\s+half)\b|(?<n2>\d+)\s*(?<u2>minutes?|mins?|m|seconds?|secs?|s)\b))?", RegexOptions.IgnoreCase)]
     public static partial Regex Duration();
 
     [GeneratedRegex(@"\bevery\s+(?:(?<n>\d+)\s*)?(?<u>seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|mornings?|weeks?|months?)\b|\bevery\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|calls?|scores?|inferences?)\b|\b(?<w>hourly|daily|nightly|weekly|monthly)\b|\b(?:once|one\s+time)\s+(?:a|an|per)\s+(?<u>day|hour|week|month)\b|\b(?<twice>twice)\s+(?:a|per)\s+day\b", RegexOptions.IgnoreCase)]
     public static partial Regex Schedule();
 
-    [GeneratedRegex(@"\b(?:last|past|previous|recent)\s+(?:(?<n>\d+)\s*)?(?<u>minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b|\b(?:last|past|previous|recent)\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|inferences?|scores?)\b|\b(?<y>yesterday|today)\b|\bthis\s+(?<this>week|month)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:last|past|previous|recent)\s+(?:(?<n>\d+)\s*)?(?<u>minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?)\b|\b(?:last|past|previous|recent)\s+(?<n>\d+)\s+(?<p>predictions?|requests?|rows?|records?|inferences?|scores?)\b|\b(?<y>yesterday|today)\b|\bthis\s+(?<this>week|month)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Window();
 
-    [GeneratedRegex(@"(?:\b(?:above|over|exceeds?|exceeding|exceeded|greater\s+than|more\s+than|higher\s+than|beyond|past|below|under|less\s+than|lower\s+than|drops?\s+(?:below|under|to)|falls?\s+(?:below|under)|threshold(?:\s+(?:of|at|to|is|=|:))?|reaches|hits|at)\s*|[<>]=?\s*)(?<v>\d+(?:\.\d+)?|\.\d+)\s*(?<pct>%|percent)?|(?<v>\d+(?:\.\d+)?)\s*(?<pct>%|percent)\s+threshold", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:\b(?:above|over|exceeds?|exceeding|exceeded|greater\s+than|more\s+than|higher\s+than|beyond|past|below|under|less\s+than|lower\s+than|drops?\s+(?:below|under|to)|falls?\s+(?:below|under)|threshold(?:\s+(?:of|at|to|is|=|:))?|reaches|hits|at|to|(?:worse|better)\s+than)\s*|[<>]=?\s*)(?<v>\d+(?:\.\d+)?|\.\d+)\s*(?<pct>%|percent)?|(?<v>\d+(?:\.\d+)?)\s*(?<pct>%|percent)\s+threshold", RegexOptions.IgnoreCase)]
     public static partial Regex Threshold();
 
     [GeneratedRegex(@"\bstep\s+(?:named\s+|called\s+)?(?<s>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
@@ -193,7 +216,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenStep();
 
-    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has|is|'s)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch|been\s+doing|been\s+up\s+to)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
     public static partial Regex AuditUser();
 
     [GeneratedRegex(@"^[\s,:;.\-]*(?:(?:because|since|as|reason|comment|note|saying|with\s+(?:the\s+)?comment)\b\s*[:\-]?\s*)?(?<c>.*?)[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]

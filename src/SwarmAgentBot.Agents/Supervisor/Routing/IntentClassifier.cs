@@ -16,6 +16,9 @@ internal static partial class IntentClassifier
 {
     private const double MinimumScore = 2.5;
 
+    /// <summary>The reason given when a piece asks for nothing recognisable (as opposed to something off-topic).</summary>
+    public const string NoRequest = "no MLOps request recognised";
+
     private const Concept MlopsConcepts = Upload | Preview | Profile | Delete | Plot | Artifact | Pipeline | RunNoun | Status | Logs | Cancel
         | Compare | Train | Retrain | Leaderboard | Importance | Evaluate | Model | Versions | Registry | Deploy | Rollback | Deployed | Predict
         | Drift | Concept.Monitor | Lineage | Audit | Reproduce | Approval | Approve | Reject | Pending | Dataset | Datasets | Bucket | Concept.Ml;
@@ -33,7 +36,7 @@ internal static partial class IntentClassifier
         if (IsGreeting(u)) return new(Intents.Greeting, "greeting or thanks only", 1);
         if (IsHelp(u, e)) return new(Intents.Help, "asks what the assistant can do", 1);
         if (u.Has(OffTopic) && !e.Concrete) return new(Intents.OutOfScope, "off-topic subject", 0.95);
-        if (Arithmetic().IsMatch(u.Text) && !e.Concrete && !u.Has(Concept.Ml)) return new(Intents.OutOfScope, "arithmetic", 0.9);
+        if (!e.Concrete && !u.Has(Concept.Ml) && u.Text.AsSpan().ContainsAnyInRange('0', '9') && Arithmetic().IsMatch(u.Text)) return new(Intents.OutOfScope, "arithmetic", 0.9);
         if (u.Has(Code) && !e.Concrete && !u.Has(Concept.Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
         if (KnowledgeForm(u, e) is { } form)
             return u.Has(KnowledgeVocabulary) || e.Concrete
@@ -46,17 +49,43 @@ internal static partial class IntentClassifier
         for (var i = 1; i < scores.Length; i++) if (scores[i] > scores[best]) best = i;
         var second = 0.0;
         for (var i = 0; i < scores.Length; i++) if (i != best && scores[i] > second) second = scores[i];
-        if (scores[best] >= MinimumScore)
+        // One weak cue among many words the router does not know ("the deployment of the new office chairs is delayed") is chat, not a request.
+        var weakAndNoisy = scores[best] < 3.5 && !e.Concrete && u.UnknownWords >= 3 && u.UnknownWords > ConceptWords(u);
+        if (scores[best] >= MinimumScore && !weakAndNoisy)
         {
             var confidence = Math.Clamp(0.5 + (scores[best] - second) / 8, 0.5, 0.99);
             return new(Intents.All[best], $"cues for {Intents.All[best]} scored {scores[best]:0.#} (next {second:0.#})", confidence);
         }
         if (IsQuestion(u) && u.Has(KnowledgeVocabulary)) return new(Intents.Ask, "an MLOps question that names no action", 0.6);
-        return new(Intents.OutOfScope, "no MLOps request recognised", 0.7);
+        return new(Intents.OutOfScope, NoRequest, 0.7);
+    }
+
+    private const Concept ActionVerbs = Upload | Preview | Profile | Delete | Plot | Start | Cancel | Compare | Train | Retrain | Evaluate | Deploy
+        | Rollback | Predict | Drift | Concept.Monitor | Reproduce | Approve | Reject | Check | Show | List;
+
+    /// <summary>
+    /// "I retrained churn-model yesterday.", "yesterday we trained a model on churn.csv": what someone did, told as context,
+    /// with no other verb that could be the request.
+    /// </summary>
+    public static bool IsNarrative(Utterance u)
+    {
+        if (u.Words.Length == 0 || u.Words[^1] == "?" || !PastStatement().IsMatch(u.Text)) return false;
+        var verbs = 0;
+        foreach (var w in u.Words) if ((Lexicon.Of(w) & ActionVerbs) != 0) verbs++;
+        return verbs <= 1 && !u.Says(" please ") && !u.Says(" can ") && !u.Says(" could ");
+    }
+
+    private static int ConceptWords(Utterance u)
+    {
+        var n = 0;
+        foreach (var w in u.Words) if ((Lexicon.Of(w) & ~(Filler | Greeting | Anaphora)) != 0) n++;
+        return n;
     }
 
     private static bool IsGreeting(Utterance u)
     {
+        // "cheers for the help!": thanks for help given is a greeting, not a request for help.
+        var thanks = u.Says(" thanks ") || u.Says(" thank ") || u.Says(" cheers ") || u.Says(" appreciate ") || u.Says(" appreciated ");
         var greeting = false;
         foreach (var w in u.Words)
         {
@@ -67,7 +96,7 @@ internal static partial class IntentClassifier
                 greeting |= w != "lgtm";
                 continue;
             }
-            if ((c & Filler) != 0) continue;
+            if ((c & Filler) != 0 || thanks && w is "help" or "support" or "assistance" or "quick" or "response" or "answer") continue;
             return false;
         }
         return greeting;
@@ -96,6 +125,7 @@ internal static partial class IntentClassifier
         "the", "a", "an", "get", "give", "any", "stuff", "things", "topic", "area", "menu", "options", "usage", "available", "list", "all",
         "are", "is", "kind", "of", "this", "bot", "does", "new", "here", "i'm", "im", "want", "know", "tell", "out", "please", "pls", "how", "works",
         "work", "assistant", "supported", "support", "features", "functions", "abilities", "skills", "able", "which", "that", "those",
+        "around", "regarding", "related", "when", "comes", "it", "in", "anything", "everything", "swarm", "bot",
     };
 
     private static string? KnowledgeForm(Utterance u, Mentions e)
@@ -103,9 +133,12 @@ internal static partial class IntentClassifier
         var c = u.Canon;
         if (HowTo().IsMatch(c)) return "a how-to question";
         if (PolicyQuestion().IsMatch(c)) return "a policy or best-practice question";
-        if (e.Concrete) return null;
+        if (TooMuchQuestion().IsMatch(c)) return "asks whether a setting is right";
+        // "what's approval 61 about?" asks about one request, not a concept.
+        if (e.Concrete || u.Has(Approval) && EntityExtractor.NamedApprovalId(u.Text) is not null) return null;
         if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
         if (ExplainHow().IsMatch(c)) return "asks how something works";
+        if ((u.Says(" by default ") || u.Says(" the default ") || u.Says(" defaults ")) && IsQuestion(u)) return "asks about a default";
         if (Definition().IsMatch(c) && !u.Says(" deployed ") && !u.Says(" running ") && !u.Has(Status | Pending | Deployed | Datasets) && e.Stage is null)
             return "asks what something is";
         if (ExplainConcept().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" the drift ") && !u.Says(" my "))
@@ -132,11 +165,25 @@ internal static partial class IntentClassifier
         var question = IsQuestion(u);
         var listy = u.Has(List | Show) || question;
         var anaphora = u.Has(Anaphora);
+        // Each target reading runs several patterns: read it at most once per piece.
+        string? strictTarget = null, looseTarget = null;
+        bool strictRead = false, looseRead = false;
+        string? StrictTarget()
+        {
+            if (!strictRead) (strictTarget, strictRead) = (EntityExtractor.Target(u.Text, false), true);
+            return strictTarget;
+        }
+        string? LooseTarget()
+        {
+            if (!looseRead) (looseTarget, looseRead) = (StrictTarget() ?? EntityExtractor.Target(u.Text, true), true);
+            return looseTarget;
+        }
 
         void Add(string intent, double weight) => s[IndexOf(intent)] += weight;
 
         // --- storage
         if (u.Has(Upload)) Add(Intents.UploadDataset, 3 + (u.Has(Dataset | Datasets) || file || anaphora ? 1 : 0));
+        if (u.Has(Registry) && file && u.Has(Dataset) && !modelName) Add(Intents.UploadDataset, 4.5);
         if (u.Has(Preview)) Add(Intents.PreviewDataset, 2.5 + (dataset ? 1 : 0));
         if (u.Says(" what contents ") && file) Add(Intents.PreviewDataset, 2);
         if (u.Has(Column) && question && file && !u.Has(Plot | Profile)) Add(Intents.PreviewDataset, 2.5);
@@ -148,7 +195,10 @@ internal static partial class IntentClassifier
         if (u.Has(Compare) && file && !run) Add(Intents.PlotDataset, 1);
         if (u.Has(Artifact)) Add(Intents.ListArtifacts, 4);
         if (u.Has(Produce) && (run || names) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
-        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run && u.Has(Show | List | Produce | Artifact)) Add(Intents.ListArtifacts, 3.5);
+        // "which plots did run 310 save?": what a run stored is what it produced.
+        if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run
+            && (u.Has(Show | List | Produce | Artifact) || u.Says(" where ") || u.Has(Upload) && question))
+            Add(Intents.ListArtifacts, 3.5 + (u.Has(Upload) && question ? 1 : 0));
         if (u.Has(Datasets | Bucket) && !file && !run && !modelName) Add(Intents.ListDatasets, 2.5 + (listy ? 1 : 0));
         if (u.Has(Dataset) && listy && !file && !e.HasDataset && !run && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.ListDatasets, 2.5);
         if ((e.Prefix is not null || e.Bucket is not null && e.Dataset is null) && !u.Has(Upload | Delete)) Add(Intents.ListDatasets, 2 + (listy ? 1.5 : 0));
@@ -163,6 +213,8 @@ internal static partial class IntentClassifier
         }
         if (u.Has(Describe) && (pipelineName || u.Has(Pipeline))) Add(Intents.DescribePipeline, 3);
         if ((u.Says(" what does ") || u.Says(" what ") && u.Says(" does ")) && pipelineName) Add(Intents.DescribePipeline, 3);
+        if (u.Has(Describe) && names && (u.Says(" take ") || u.Says(" accept ") || u.Says(" expect ") || u.Says(" defaults ") || u.Says(" default ")))
+            Add(Intents.DescribePipeline, 3.5);
         if (u.Has(Start) && !run)
         {
             var w = pipelineName ? 3.5 : u.Has(Pipeline) ? 2.5 : 1;
@@ -177,8 +229,13 @@ internal static partial class IntentClassifier
             var stateWord = EntityExtractor.RunStatus(u) is not null;
             if (plural || stateWord && !u.Has(Pipeline)) Add(Intents.ListRuns, 2.5 + (listy || stateWord ? 1 : 0) + (u.Has(History) ? 1 : 0));
         }
-        if (u.Says(" running ") && e.Stage is null && !run) Add(Intents.ListRuns, 2.5);
+        // "is it still running?", "is that one still training?": the state of the run being talked about.
+        var stillGoing = u.Says(" still ") && (u.Says(" running ") || u.Says(" training ") || u.Says(" going ") || u.Says(" working ") || u.Says(" busy "))
+            && (anaphora || run) && !file && !u.Says(" runs ") && !u.Says(" jobs ");
+        if (stillGoing) Add(u.Says(" training ") ? Intents.TrainingStatus : Intents.RunStatus, 5);
+        if (u.Says(" running ") && e.Stage is null && !run && !stillGoing) Add(Intents.ListRuns, 2.5);
         if (u.Says(" queued ") && !run) Add(Intents.ListRuns, 2);
+        if (u.Says(" ran ") && !run && !u.Has(Who)) Add(Intents.ListRuns, 3);
         if (run)
         {
             // A run named with nothing else asked ("where is run 303 at", "run 12?") is a status question.
@@ -189,6 +246,7 @@ internal static partial class IntentClassifier
             else if (u.Has(Train) && !file) Add(Intents.TrainingStatus, 3);
             if (u.Has(Logs)) Add(Intents.RunLogs, 4);
             if (u.Has(Failed)) Add(Intents.RunLogs, u.Has(Why) ? 4 : 3);
+            else if (u.Has(Why) && !u.Has(Drift | Predict | Deploy)) Add(Intents.RunLogs, 3);
             if (u.Says(" step ")) Add(Intents.RunLogs, 2);
             if (u.Has(Cancel)) Add(Intents.CancelRun, 5);
             if (e.RunIds.Count >= 2) Add(Intents.CompareRuns, 4);
@@ -205,26 +263,33 @@ internal static partial class IntentClassifier
             if (u.Has(Explain) && anaphora && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3);
         }
         if (u.Has(Compare)) Add(Intents.CompareRuns, run ? 2 : u.Has(RunNoun) ? 2.5 + (BareId().Count(u.Text) >= 2 ? 2 : 0) : 0.5);
+        // "compare them", "compare those two": the runs the conversation was about.
+        if (u.Has(Compare) && anaphora && !file && !run && !u.Has(Plot | Model | Deployed)) Add(Intents.CompareRuns, 2.5);
+        if (u.Has(Compare) && anaphora && e.RunIds.Count == 1 && !file) Add(Intents.CompareRuns, 2.5);
 
         // --- training
         if (u.Has(Train) && !u.Has(Retrain) && !run)
         {
             var statusLike = u.Has(Status) && !file;
             if (statusLike) Add(Intents.TrainingStatus, 4 + (u.Says(" training ") || u.Says(" train ") ? 0.5 : 0));
-            else Add(Intents.TrainModel, 3 + (file || e.DatasetHint is not null ? 1 : 0) + (EntityExtractor.Target(u.Text, false) is not null ? 1 : 0));
+            else Add(Intents.TrainModel, 3 + (file || e.DatasetHint is not null ? 1 : 0) + (StrictTarget() is not null ? 1 : 0));
         }
-        if (u.Says(" build ") || u.Says(" create ") || u.Says(" make "))
-            if (u.Has(Model) && (file || u.Has(Predict))) Add(Intents.TrainModel, 3.5);
-        if (u.Has(Predict) && file && EntityExtractor.Target(u.Text, true) is not null && !modelName && !u.Has(Score)) Add(Intents.TrainModel, 2);
-        if (file && !modelName && !run && EntityExtractor.Target(u.Text, false) is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
+        if (u.Says(" build ") || u.Says(" create ") || u.Says(" make ") || u.Says(" need ") || u.Says(" want ") || u.Says(" get "))
+            if (u.Has(Model) && (file || u.Has(Predict)) && !modelName && !run) Add(Intents.TrainModel, 3.5);
+        if (u.Has(Predict) && file && !modelName && !u.Has(Score) && LooseTarget() is not null) Add(Intents.TrainModel, 2);
+        if (file && !modelName && !run && StrictTarget() is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
         if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
         if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
+        if ((u.Says(" try ") || u.Says(" trying ")) && u.Has(Train | Model) && question) Add(Intents.Leaderboard, 4.5);
+        // "what's the best model from run 80?"
+        if ((u.Says(" best ") || u.Says(" top ") || u.Says(" winning ")) && u.Has(Model) && run && question) Add(Intents.Leaderboard, 4.5);
         if (u.Has(Importance)) Add(Intents.ExplainModel, 4);
         if (u.Has(Features) && !u.Has(Drift) && (modelName || anaphora) && !u.Has(Profile | Plot)) Add(Intents.ExplainModel, 2.5);
         if (u.Has(Explain) && modelName && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3.5);
         if (u.Has(Why) && u.Has(Predict) && !u.Has(Drift)) Add(Intents.ExplainModel, 3.5);
         if (u.Has(Evaluate) && !(run && !modelName)) Add(Intents.EvaluateModel, 3 + (file ? 1 : 0));
         if (u.Has(Test) && (modelName || anaphora) && file) Add(Intents.EvaluateModel, 4);
+        if ((modelName || anaphora) && file && question && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict | Train | Upload | Drift)) Add(Intents.EvaluateModel, 4);
         if (u.Has(Score) && (modelName || anaphora) && file && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict)) Add(Intents.EvaluateModel, 3.5);
         if (e.Metric is not null && (modelName || anaphora) && file && question) Add(Intents.EvaluateModel, 3.5);
 
@@ -233,20 +298,25 @@ internal static partial class IntentClassifier
             Add(Intents.ListModels, 2.5 + (u.Says(" models ") ? 1 : 0));
         if (u.Has(Versions) && (modelName || u.Has(Model)) && listy && e.Stage is null && !u.Has(Deployed | Deploy | Lineage | Artifact)) Add(Intents.ListModels, 3);
         if (u.Has(Versions) && e.Stage is not null && question && !u.Has(Deploy | Drift | Rollback)) Add(Intents.ListDeployments, 1.5);
-        if (u.Has(Registry)) Add(Intents.ListModels, 2);
+        if (u.Has(Registry)) Add(Intents.ListModels, 2 + (listy && !file ? 1 : 0));
         var knownObject = modelName || anaphora || e.Stage is not null || e.Version is not null || e.Latest || u.Has(Model | Concept.Ml) || u.UnknownWords == 0;
         if (u.Has(Deploy)) Add(Intents.DeployModel, knownObject ? 4 + (e.Stage is not null ? 1 : 0) : 2);
         if (e.Stage is not null && (e.Version is not null || e.Latest) && (modelName || anaphora) && !question && !u.Has(Rollback | Drift | Predict | Score))
             Add(Intents.DeployModel, 3);
-        if (MoveToStage().IsMatch(u.Text) && e.Stage is not null && !u.Has(Rollback)) Add(Intents.DeployModel, 3);
+        if (e.Stage is not null && !u.Has(Rollback) && MoveToStage().IsMatch(u.Text)) Add(Intents.DeployModel, 3);
         if (u.Has(Rollback)) Add(Intents.Rollback, 5.5);
         if (u.Says(" previous version ") || u.Says(" old version ") || u.Says(" go back ") || u.Says(" last version ")) Add(Intents.Rollback, 3);
         if (u.Has(Deployed)) Add(Intents.ListDeployments, 2.5 + (listy ? 1 : 0));
-        if (e.Stage is not null && question && !u.Has(Drift | Deploy | Predict | Train | Retrain | Evaluate | Rollback | Concept.Monitor)) Add(Intents.ListDeployments, 2.5);
+        // "what's in staging?", "is churn-model live?" — but "is staging a full copy of the production setup?" asks about the environments.
+        if (e.Stage is not null && question && !u.Has(Drift | Deploy | Predict | Train | Retrain | Evaluate | Rollback | Concept.Monitor)
+            && (modelName || anaphora || u.Has(Model | Versions | Deployed) || u.UnknownWords <= 1 || u.Says(" what ") || u.Says(" which ")))
+            Add(Intents.ListDeployments, 2.5);
         if (u.Says(" running ") && e.Stage is not null) Add(Intents.ListDeployments, 3);
         if (u.Has(Predict)) Add(Intents.Predict, knownObject || file || e.Pairs.Count > 0 ? 3 + (modelName || e.Stage is not null ? 0.5 : 0) : 2);
         if (u.Has(Score) && !u.Has(Leaderboard)) Add(Intents.Predict, 2 + (file || e.Pairs.Count > 0 ? 1 : 0));
         if (e.Pairs.Count > 0 && (modelName || u.Has(Model)) && !u.Has(Start | Pipeline)) Add(Intents.Predict, 2);
+        // "run fraud-xgb on this transaction: amount=120.5, merchant=acme": running a model on a record is scoring it.
+        if (e.Pairs.Count >= 2 && modelName && !pipelineName && u.Has(Start) && !u.Has(Pipeline)) Add(Intents.Predict, 3.5);
         if (u.Has(Predict | Score) && (u.Says(" xkvx ") || RecordCue().IsMatch(u.Text))) Add(Intents.Predict, 1.5);
 
         // --- drift
@@ -259,20 +329,31 @@ internal static partial class IntentClassifier
         }
         if (u.Says(" drifted ") && question) Add(Intents.CheckDrift, 1);
         if (u.Has(Concept.Monitor) && !u.Has(Drift)) Add(Intents.ConfigureMonitoring, 3.5 + (e.Schedule is not null ? 1 : 0));
+        // "enable auto retrain for X if rmse gets worse than 40" is a monitoring policy, not a retrain now.
+        if (u.Has(Retrain) && (u.Says(" autoretrain ") || u.Says(" enable ") || u.Says(" policy ") || u.Says(" whenever "))) Add(Intents.ConfigureMonitoring, 6);
         if (e.Schedule is not null && !u.Has(Drift)) Add(Intents.ConfigureMonitoring, 1.5);
 
         // --- governance
         if (u.Has(Lineage)) Add(Intents.Lineage, 4.5);
+        if (u.Has(Produce) && (modelName || e.Version is not null || file) && ProducedBy().IsMatch(u.Canon)) Add(Intents.Lineage, 4);
         if (u.Says(" trained ") && u.Says(" which dataset ") || u.Says(" what data ") && u.Says(" trained ")) Add(Intents.Lineage, 3);
+        // "which models used customers.csv": what a dataset went into.
+        if (file && u.Has(Model) && !modelName && (u.Says(" used ") || u.Says(" use ") || u.Says(" uses ") || u.Says(" depend ") || u.Says(" depends "))) Add(Intents.Lineage, 4);
         if (u.Has(Audit)) Add(Intents.AuditLog, 3.5);
         if (u.Has(Who) && PastAction().IsMatch(u.Canon)) Add(Intents.AuditLog, 6.5);
-        if (AuditOfPerson().IsMatch(u.Canon)) Add(Intents.AuditLog, 3.5);
+        if (u.Says(" what ") && AuditOfPerson().IsMatch(u.Canon) || u.Says(" actions ") && AuditOfPerson().IsMatch(u.Canon)) Add(Intents.AuditLog, 3.5);
         if (u.Has(Reproduce) && !run && !pipelineName) Add(Intents.ReproduceRun, 2.5);
 
         // --- approvals
-        var approvalId = BareId().IsMatch(u.Text) && !run;
-        if (u.Has(Pending) && !u.Has(RunNoun)) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
+        var approvalId = !run && u.Has(Approve | Reject) && (BareId().IsMatch(u.Text) || EntityExtractor.NamedApprovalId(u.Text) is not null);
+        // "anything queued?" asks about runs; "anything waiting for approval?" about approvals.
+        var queuedRuns = u.Says(" queued ") && !u.Has(Approval | Approve);
+        if (queuedRuns && !run) Add(Intents.ListRuns, 3.5);
+        if (u.Has(Pending) && !u.Has(RunNoun) && !queuedRuns) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
         else if (u.Has(Approval) && (listy || question) && !u.Has(RunNoun)) Add(Intents.ListPending, 3);
+        // "lgtm, ship 101": shipping a bare number (no model, stage or version) is signing off request 101.
+        if (u.Has(Deploy) && !run && !modelName && e.Stage is null && e.Version is null && !e.Latest && !file && BareId().IsMatch(u.Text))
+            Add(Intents.Approve, 5);
         if (u.Has(Approve))
         {
             if (approvalId || anaphora && !question) Add(Intents.Approve, 5.5);
@@ -298,7 +379,9 @@ internal static partial class IntentClassifier
 
     private static readonly string[] PipelineParts =
         ["-and-", "pipeline", "nightly", "daily", "weekly", "hourly", "ingest", "etl", "batch", "validation", "validate", "retrain", "register",
-         "workflow", "flow", "dag", "job", "sync", "export", "import", "backfill", "preprocess", "feature-", "-features", "build-", "deploy-"];
+         "workflow", "flow", "dag", "job", "sync", "export", "import", "backfill", "preprocess", "feature-", "-features", "build-", "deploy-",
+         // A name that starts with a verb names a procedure: "train-churn", "score-leads", "refresh-features".
+         "train-", "score-", "scoring", "refresh"];
 
     private static int IndexOf(string intent)
     {
@@ -306,20 +389,27 @@ internal static partial class IntentClassifier
         throw new ArgumentOutOfRangeException(nameof(intent), intent, "Unknown intent.");
     }
 
-    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would) (?:i|we|one|someone) (?:use|work with|talk to) (?:you|this bot|the bot|this|swarm|swarmagentbot)|how (?:do|does) (?:you|this bot|the bot|this thing|this|it|swarm) work|what (?:kind of |sort of |else )?(?:things |stuff )?(?:can|could|do) (?:you|this bot|the bot|this thing|it|swarm|swarmagentbot|i) (?:do|help|ask|offer)|what (?:can|should|could) i (?:ask|say|do here|type)|what are you (?:able to do|for|capable of)|how can you help|who are you|what are you|what is this bot|what does this bot do)\b")]
     private static partial Regex HelpPhrase();
 
-    [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?)? ?|how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
+    [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?) |how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
     private static partial Regex HowTo();
 
-    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what happens (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
+    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what (?:exactly )?(?:happens|(?:would|will|could|does) (?:\w+ )?happen) (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
     private static partial Regex PolicyQuestion();
 
-    [GeneratedRegex(@"^ (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]
+    [GeneratedRegex(@"(?:^| ,) (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]
     private static partial Regex Definition();
 
     [GeneratedRegex(@"^ (?:but |so |and )?why (?:do|does|is|are|would|might|can|should) ")]
     private static partial Regex ConceptQuestion();
+
+    // "is the psi threshold of 0.2 too strict for small datasets?"
+    [GeneratedRegex(@"^ (?:is|are|isn't|aren't|would|will|does|do) .{0,60} too (?:strict|lenient|loose|high|low|aggressive|conservative|sensitive|noisy|big|small|many|few|often|rarely|long|short|much) ")]
+    private static partial Regex TooMuchQuestion();
+
+    [GeneratedRegex(@"^(?:(?:yesterday|today|earlier|this\s+morning|last\s+(?:week|night|month)|so|ok|okay|fyi|btw|heads\s+up),?\s+)*(?:i|we|they|someone|somebody|he|she)\s+(?:just\s+|already\s+|have\s+|had\s+|'ve\s+)?(?!(?:wanted|needed|hoped|wondered|tried|planned|intended|decided|liked|loved|asked|expected|managed|forgot|started|used)\b)(?:[a-z]*[a-df-z]ed|ran|built|made|wrote|did|got|took|shipped)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex PastStatement();
 
     [GeneratedRegex(@" explain (?:what|how|why) ")]
     private static partial Regex ExplainHow();
@@ -339,12 +429,16 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@"\w\s*(?:=|:)\s*\S|\bfor\s+\w+\s+\d", RegexOptions.IgnoreCase)]
     private static partial Regex RecordCue();
 
-    [GeneratedRegex(@" who (?:\w+ )?(?:deployed|deploy|changed|approved|rejected|deleted|removed|rollback|promoted|trained|retrained|uploaded|touched|modified|updated|audit|ran|started|canceled|cancelled|did) ")]
+    [GeneratedRegex(@" who (?:is|has|have) been | who (?:\w+ )?(?:messed|tampered|edited|messing|tampering|editing|touching|changing|deployed|deploy|changed|approved|rejected|deleted|removed|rollback|promoted|trained|retrained|uploaded|touched|modified|updated|audit|ran|started|canceled|cancelled|did) ")]
     private static partial Regex PastAction();
 
-    [GeneratedRegex(@" what (?:did|has) \w+ (?:do|done|change|changed) | what \w+ did | what actions did | actions (?:by|of) ")]
+    [GeneratedRegex(@" what (?:did|has|is) \w+ (?:do|done|change|changed|been doing|been up to) | what \w+ did | what actions did | actions (?:by|of) ")]
     private static partial Regex AuditOfPerson();
 
     [GeneratedRegex(@"(?<![\w.\-])#?\d+(?![\w.%])")]
     private static partial Regex BareId();
+
+    // "what data and code produced fraud-xgb v7" asks where it came from; "what did run 12 produce" asks for its outputs.
+    [GeneratedRegex(@"^ (?:what|which) (?:(?!did |has |have |was |were |does |do )\S+ ){0,5}(?:produced|generated|created|built|made) ")]
+    private static partial Regex ProducedBy();
 }

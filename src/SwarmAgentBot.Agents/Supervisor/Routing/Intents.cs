@@ -95,6 +95,7 @@ public static class Intents
         Lineage => ["model", "version", "dataset", "bucket", "run_id"],
         AuditLog => ["model", "user", "action"],
         Approve or Reject => ["approval_id", "comment"],
+        ListPending => ["approval_id"],
         Help => ["topic"],
         _ => [],
     };

@@ -25,7 +25,7 @@ internal static class Lexicon
         ["runz"] = "runs", ["modl"] = "model", ["mdoel"] = "model", ["rn"] = "now", ["pic"] = "plot",
         ["plz."] = "please", ["thnx"] = "thanks", ["thks"] = "thanks", ["cya"] = "bye", ["l8r"] = "later",
         ["aprove"] = "approve", ["apporve"] = "approve", ["approv"] = "approve", ["rejct"] = "reject",
-        ["what's"] = "what is", ["who's"] = "who is", ["where's"] = "where is", ["how's"] = "how is", ["there's"] = "there is", ["it's"] = "it is", ["that's"] = "that is", ["let's"] = "let us",
+        ["what's"] = "what is", ["you're"] = "you are", ["we're"] = "we are", ["they're"] = "they are", ["i'm"] = "i am", ["im"] = "i am", ["who's"] = "who is", ["where's"] = "where is", ["how's"] = "how is", ["there's"] = "there is", ["it's"] = "it is", ["that's"] = "that is", ["let's"] = "let us",
         ["succesful"] = "successful", ["successfull"] = "successful", ["sucessful"] = "successful", ["histroy"] = "history", ["hisotry"] = "history", ["dataset's"] = "dataset", ["model's"] = "model",
         ["logz"] = "logs", ["stat"] = "status", ["stats"] = "stats", ["info"] = "info", ["ls"] = "ls",
     }.ToFrozenDictionary(StringComparer.Ordinal);
@@ -34,7 +34,15 @@ internal static class Lexicon
     public static readonly (string From, string To)[] Phrases =
     [
         (" roll back ", " rollback "), (" rolled back ", " rollback "), (" rolling back ", " rollback "), (" roll it back ", " rollback it "),
-        (" roll that back ", " rollback it "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
+        (" roll that back ", " rollback it "), (" roll it out ", " deploy it "), (" roll them out ", " deploy them "),
+        (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
+        (" automatic retrain ", " autoretrain "), (" automatic retraining ", " autoretrain "), (" auto retraining ", " autoretrain "),
+        (" retraining automatically ", " autoretrain "), (" automated retraining ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
+        (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
+        (" what happened ", " why "), (" pull the plug on ", " cancel "), (" shut down ", " cancel "), (" shut it down ", " cancel it "),
+        (" call off ", " cancel "), (" page me ", " alert me "), (" ping me ", " alert me "), (" text me ", " alert me "), (" email me ", " alert me "),
+        (" what is up ", " hello "), (" sup ", " hello "), (" wassup ", " hello "), (" come up with ", " tried "), (" came up with ", " tried "), (" went into ", " origin "),
+        (" go into ", " origin "), (" goes into ", " origin "), (" fed into ", " origin "), (" came out of ", " produced by "), (" come out of ", " produced by "), (" comes out of ", " produced by "), (" what went wrong ", " why failed "), (" roll out ", " deploy "), (" rolled out ", " deploy "), (" go live ", " deploy "),
         (" re train ", " retrain "), (" re-train ", " retrain "), (" re run ", " rerun "), (" re-run ", " rerun "), (" train again ", " retrain "),
         (" train it again ", " retrain it "), (" kick off ", " start "), (" kicked off ", " start "), (" kick-off ", " start "),
         (" fire off ", " start "), (" fire up ", " start "), (" spin up ", " start "), (" get rid of ", " delete "),
@@ -63,13 +71,24 @@ internal static class Lexicon
         (" good bye ", " bye "), (" see you ", " bye "), (" thank you ", " thanks "), (" have a nice day ", " bye "),
         (" good morning ", " hello "), (" good afternoon ", " hello "), (" good evening ", " hello "), (" good night ", " bye "),
         (" linked list ", " code "), (" for loop ", " code "), (" sql query ", " code "), (" unit test ", " code "), (" git commit ", " code "),
-        (" cover letter ", " offtopic "), (" super bowl ", " offtopic "), (" world cup ", " offtopic "), (" stock market ", " offtopic "),
+        (" cover letter ", " offtopic "), (" sales pipeline ", " offtopic "), (" sales team ", " offtopic "), (" marketing team ", " offtopic "),
+        (" hiring pipeline ", " offtopic "), (" recruiting pipeline ", " offtopic "), (" deal pipeline ", " offtopic "), (" fitness tracker ", " offtopic "), (" super bowl ", " offtopic "), (" world cup ", " offtopic "), (" stock market ", " offtopic "),
         (" exchange rate ", " offtopic "), (" meaning of life ", " offtopic "), (" fun fact ", " offtopic "), (" flat tire ", " offtopic "),
     ];
 
+    /// <summary>
+    /// <see cref="Phrases"/> as word sequences indexed by their first word, so folding is one pass over the words
+    /// (a long message costs as many dictionary lookups as it has words, not phrases × characters).
+    /// </summary>
+    public static readonly FrozenDictionary<string, (string[] From, string[] To)[]> PhrasesByFirstWord = Phrases
+        .Select(p => (From: p.From.Split(' ', StringSplitOptions.RemoveEmptyEntries), To: p.To.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+        .GroupBy(p => p.From[0], StringComparer.Ordinal)
+        // Longest first: "first few rows" must win over a shorter phrase that starts the same way.
+        .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(p => p.From.Length).ToArray(), StringComparer.Ordinal);
+
     /// <summary>Real words the typo corrector must leave alone although they are close to a keyword.</summary>
     public static readonly FrozenSet<string> KnownWords = (
-        "stale state states stake stable table tables mode modal modes motel date dates rain brain drain grain trail trial trials plan plans "
+        "original originally originals regional trainee trainees stale state states stake stable table tables mode modal modes motel date dates rain brain drain grain trail trial trials plan plans "
         + "last lost lust mist fist test text best rest west nest vest shop snow slow shot runs rune ruin legs lags loss lose lost drip prop "
         + "file fill film fire five fine mile held hell helm pilot slot blot chat charm cart grape heat heal lead read dead draft gift "
         + "step steps stops spot kill bill hill mill will skill salt hall half store scare snore shore scope spore stage stare share "
@@ -171,7 +190,8 @@ internal static class Lexicon
 
     /// <summary>Keywords the typo corrector may correct towards (the concept words of at least 4 letters), grouped by first letter.</summary>
     public static readonly FrozenDictionary<char, string[]> CorrectionTargets = Words.Keys
-        .Where(w => w.Length >= 4 && w.All(char.IsAsciiLetterLower) && (Words[w] & ~(Concept.Filler | Concept.Anaphora | Concept.OffTopic | Concept.Code)) != 0)
+        // "stats" is left out: a one-letter slip of "status" ("staus") must not become a profile request.
+        .Where(w => w.Length >= 4 && w.All(char.IsAsciiLetterLower) && (Words[w] & ~(Concept.Filler | Concept.Anaphora | Concept.OffTopic | Concept.Code)) != 0 && w != "stats")
         .GroupBy(w => w[0])
         .ToFrozenDictionary(g => g.Key, g => g.ToArray());
 
@@ -189,27 +209,27 @@ internal static class Lexicon
 
         Add("list lists listing ls enumerate available exist exists existing", Concept.List);
         Add("show shows display view see get give print fetch tell find contents", Concept.Show);
-        Add("upload uploading store save import ingest add attach attached attaching here's", Concept.Upload);
+        Add("upload uploading store save import ingest add attach attached attaching here's stash persist", Concept.Upload);
         // Past participles describe what exists ("which datasets are stored"), so they list rather than upload.
         Add("stored saved uploaded imported ingested", Concept.List);
         Add("preview head peek sample glance rows lines lookslike", Concept.Preview);
         Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize "
-            + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance outliers", Concept.Profile);
+            + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance imbalanced skewed skew outliers", Concept.Profile);
         Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions nuke scrap", Concept.Delete);
-        Add("plot plotting chart histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
+        Add("plot plots plotting chart charts graphs figures histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
         Add("artifact artifacts artefact artefacts outputs", Concept.Artifact);
         Add("pipeline pipelines workflow workflows dag dags kubeflow", Concept.Pipeline);
         Add("describe explain params parameters steps about", Concept.Describe);
-        Add("run start launch trigger execute fire begin kick kickoff", Concept.Start);
+        Add("run start launch trigger execute fire begin kick kickoff restart relaunch", Concept.Start);
         Add("runs jobs job executions execution run", Concept.RunNoun);
         Add("status progress state going done finished finish finishes complete ready along eta", Concept.Status);
         Add("logs log stderr stdout traceback stacktrace trace tail output console", Concept.Logs);
         Add("cancel canceled cancelled stop abort kill terminate halt", Concept.Cancel);
-        Add("compare comparison vs versus diff", Concept.Compare);
+        Add("compare comparison vs versus diff differ", Concept.Compare);
         Add("train training trained fit automl", Concept.Train);
-        Add("retrain retraining retrained refresh", Concept.Retrain);
+        Add("retrain retraining retrained refresh autoretrain", Concept.Retrain);
         Add("leaderboard candidates candidate tried ranking rankings trials", Concept.Leaderboard);
-        Add("importance importances shap drives matter matters influential contributes", Concept.Importance);
+        Add("importance importances shap drive drives matter matters influential contributes", Concept.Importance);
         Add("explain explanation explanations", Concept.Explain);
         Add("evaluate evaluation validate benchmark performance perform performs performing accurate", Concept.Evaluate);
         Add("model models classifier regressor", Concept.Model);
@@ -222,33 +242,34 @@ internal static class Lexicon
         Add("score scoring scored", Concept.Score);
         Add("drift drifting drifted drifts shift shifting psi", Concept.Drift);
         Add("why cause caused causing reason driving behind", Concept.Why);
-        Add("history trend trends timeline evolved worse lately", Concept.History);
-        Add("monitor monitoring watch watching alert alerts notify schedule scheduled threshold hourly daily weekly nightly every automatically", Concept.Monitor);
+        Add("history trend trends trended trending timeline evolved worse", Concept.History);
+        Add("monitor monitoring watch watching alert alerts notify schedule scheduled threshold hourly daily weekly nightly every automatically autoretrain", Concept.Monitor);
         Add("lineage provenance origin origins upstream downstream", Concept.Lineage);
         Add("audit changed changes actions activity", Concept.Audit);
         Add("who", Concept.Who);
         Add("reproduce reproducible replicate rerun repeat reproducibility", Concept.Reproduce);
         Add("approval approvals signoff review queue", Concept.Approval);
-        Add("approve lgtm accept", Concept.Approve);
-        Add("reject deny decline veto refuse", Concept.Reject);
+        Add("approve approving lgtm accept", Concept.Approve);
+        Add("reject rejecting deny decline declining veto refuse", Concept.Reject);
         Add("pending waiting awaiting queued", Concept.Pending);
         Add("help capabilities commands", Concept.Help);
         Add("hi hello hey heya hiya howdy yo thanks thank cheers bye goodbye later morning afternoon evening", Concept.Greeting);
         Add("dataset data file csv table spreadsheet export extract", Concept.Dataset);
-        Add("datasets files csvs tables", Concept.Datasets);
+        Add("datasets files csvs tables storage", Concept.Datasets);
         Add("bucket buckets", Concept.Bucket);
         Add("fail failed failing failure broken crashed error errors errored wrong", Concept.Failed);
         Add("again", Concept.Again);
         Add("check checking detect", Concept.Check);
         Add("test testing", Concept.Test);
         Add("column columns feature features", Concept.Column);
-        Add("produce produced produces generated created", Concept.Produce);
+        // "which files did run 12 write out": what a run wrote is what it produced.
+        Add("produce produced produces generated created write writes wrote written emit emitted", Concept.Produce);
         Add("features feature", Concept.Features);
-        Add("it its that this them those same one", Concept.Anaphora);
+        Add("it its that this them those same one both", Concept.Anaphora);
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
             + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
-            + "fantastic wonderful day have nice job work done well", Concept.Filler);
+            + "fantastic wonderful day have nice job work done well are swarm swarmbot bunch ton tons million heaps loads mate buddy pal dude friend friends y'all", Concept.Filler);
         // Off-topic subjects: asking about these is not MLOps whatever verb is used.
         Add("weather rain forecast temperature joke jokes poem poems haiku song songs lyrics music sing recipe recipes cook cooking bake baking "
             + "pizza lasagna salmon bread dinner lunch breakfast restaurant restaurants movie movies film films podcast book flight flights hotel "
@@ -257,7 +278,14 @@ internal static class Lexicon
             + "everest population taxes tax painting painted painter mona lisa traffic highway novel quantum physics chemistry relativity universe galaxy translate translation spanish french german italian homework math tire tap plumber dentist appointment "
             + "alarm reminder email emails twitter tiktok instagram facebook costume party wordpress blog website iphone laptop "
             + "gaming game games hamlet shakespeare empire roman war ww2 wwii history's horoscope dice sentient chatgpt meme memes "
-            + "marathon gym workout vegetarian wine's tokyo paris london manchester italy japan france canada australia miles km", Concept.OffTopic);
+            + "marathon gym workout vegetarian wine's tokyo paris london manchester italy japan france canada australia miles km "
+            // Everyday things whose verbs collide with MLOps ones ("my boat keeps drifting", "the pipeline under my sink is leaking").
+            + "boat boats dock docks sailing sail yacht kayak canoe fishing kitchen sink sinks plumbing plumber pipes faucet "
+            + "toilet bathroom shower garden gardening lawn roof basement furniture sofa couch car cars tyres tires premier league "
+            + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
+            + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
+            + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute volcano kid kids printer chairs "
+            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep wrench wrenches", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.
@@ -268,7 +296,8 @@ internal static class Lexicon
             + "approval approvals rollback monitoring lineage audit canary shadow bias fairness explainability shap imbalanced imbalance "
             + "classification regression classifier regressor confusion calibration threshold embedding embeddings neural budget "
             + "experiment experiments artifact artifacts kubernetes minio s3 retrain retraining reproducibility leakage outliers "
-            + "normalization scaling encoding validation holdout split kfold", Concept.Ml);
+            + "normalization scaling encoding validation holdout split kfold docker container containers transformer transformers llm llms "
+            + "mlflow sagemaker databricks spark onnx", Concept.Ml);
         return map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 }

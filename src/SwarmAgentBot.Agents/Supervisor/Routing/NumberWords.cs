@@ -71,7 +71,7 @@ public static partial class NumberWords
     private static bool OneIsNumber(string text, Match m)
     {
         var after = text.AsSpan(m.Index + m.Length);
-        var before = text.AsSpan(0, m.Index);
+        var before = text.AsSpan(Math.Max(0, m.Index - 24), Math.Min(m.Index, 24));
         return UnitAfter().IsMatch(after) || IdBefore().IsMatch(before);
     }
 
@@ -86,7 +86,7 @@ public static partial class NumberWords
 
     private static readonly string[] Probes =
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty", "forty",
-         "fifty", "hundred", "thousand", "dozen", "first", "second", "third", "fifth", "eighth", "twelfth"];
+         "fifty", "hundred", "thousand", "dozen", "first", "second", "third", "fifth", "eighth", "twelfth", "thirteen", "fifteen"];
 
     [GeneratedRegex(@"\b(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen)(?:(?:(?<=hundred|thousand)\s+and\s+|[\s-]+)(?=(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b))?)+\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NumberPhrase();

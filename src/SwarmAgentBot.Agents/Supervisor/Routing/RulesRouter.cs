@@ -40,30 +40,74 @@ public sealed partial class RulesRouter : IIntentRouter
         if (cleaned.Length == 0)
             return new RouteResult { Agent = Intents.OutOfScope, Intent = Intents.OutOfScope, Reason = "empty message", Confidence = 1 };
 
-        var pieces = StepSplitter.Split(cleaned, IsActionable);
-        var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(pieces.Count);
+        // Each text is analysed once per message: the splitter's checks and the pieces often read the same text.
+        var analyses = new Dictionary<string, (Utterance U, Mentions M, Decision D)>(StringComparer.Ordinal);
+        (Piece Piece, Utterance U, Mentions M, Decision D) Analyse(Piece piece)
+        {
+            if (!analyses.TryGetValue(piece.Text, out var a))
+            {
+                var u = Utterance.Analyse(piece.Text);
+                var m = EntityExtractor.Scan(u);
+                analyses[piece.Text] = a = (u, m, IntentClassifier.Classify(u, m));
+            }
+            return (piece, a.U, a.M, a.D);
+        }
+
+        var pieces = StepSplitter.Split(cleaned, text => IsAction(Analyse(new Piece(text.Trim(), null, text)).D.Intent));
+        var single = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(pieces.Count);
         foreach (var piece in pieces)
         {
             var current = Analyse(piece);
             // A monitoring request's "alert if psi is over 0.2" is its threshold, not a condition on a step.
             if (current.D.Intent == Intents.ConfigureMonitoring && piece.Condition is not null)
                 current = Analyse(piece with { Text = piece.Original, Condition = null });
-            // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": two pieces of one request.
-            if (analysed.Count > 0 && analysed[^1].D.Intent == current.D.Intent && current.Piece.Condition is null)
-            {
-                var previous = analysed[^1].Piece;
-                current = Analyse(new Piece(previous.Text + ", " + current.Piece.Text, previous.Condition, previous.Original + ", " + piece.Original));
-                analysed[^1] = current;
-                continue;
-            }
-            analysed.Add(current);
+            single.Add(current);
+        }
+        // "I retrained churn-model yesterday. Now deploy fraud-xgb v2": what someone did is context for the request beside it.
+        if (single.Count > 1)
+            for (var i = 0; i < single.Count; i++)
+                if (IsAction(single[i].D.Intent) && IntentClassifier.IsNarrative(single[i].U) && single.Where((_, k) => k != i).Any(a => IsAction(a.D.Intent)))
+                    single[i] = single[i] with { D = new Decision(Intents.OutOfScope, IntentClassifier.NoRequest, 0.6) };
+        // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": consecutive pieces with one intent are one request
+        // (each run of them is analysed once, so a long message costs a bounded number of analyses).
+        var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(single.Count);
+        for (var i = 0; i < single.Count;)
+        {
+            var j = i + 1;
+            while (j < single.Count && single[j].D.Intent == single[i].D.Intent && single[j].Piece.Condition is null) j++;
+            analysed.Add(j == i + 1 ? single[i] : Analyse(Join(single.GetRange(i, j - i).Select(a => a.Piece), ", ")));
+            i = j;
         }
         // "Hi! Can you list datasets?": a greeting before (or after) the request is not the request.
         if (analysed.Count > 1 && analysed.Any(a => a.D.Intent != Intents.Greeting))
             analysed.RemoveAll(a => a.D.Intent == Intents.Greeting);
 
+        // "We got a new extract this morning. Train a model on it ...": sentences that ask nothing before the request are not the
+        // request, but what they name may be its details (read after the request's own words, so those come first).
+        var leading = 0;
+        while (leading < analysed.Count && analysed[leading].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.NoRequest }) leading++;
+        if (leading > 0 && leading < analysed.Count && IsAction(analysed[leading].D.Intent))
+        {
+            var request = analysed[leading];
+            analysed[leading] = Analyse(Join(analysed.Take(leading).Select(a => a.Piece).Prepend(request.Piece), ". ")) with { D = request.D };
+            analysed.RemoveRange(0, leading);
+        }
         // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
         if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
+        // "Fit a model on housing. The target is price, it's a regression. Half an hour is plenty.": sentences after a request
+        // that ask for nothing themselves are its details; they may also sharpen it ("... drifting? show me the history").
+        for (var i = 0; i < analysed.Count; i++)
+        {
+            if (!IsAction(analysed[i].D.Intent)) continue;
+            var j = i + 1;
+            while (j < analysed.Count && !IsAction(analysed[j].D.Intent)) j++;
+            if (j == i + 1) continue;
+            var request = analysed[i];
+            var merged = Analyse(Join(analysed.GetRange(i, j - i).Select(a => a.Piece), ". "));
+            var sharper = IsAction(merged.D.Intent) && Intents.AgentOf(merged.D.Intent) == Intents.AgentOf(request.D.Intent);
+            analysed[i] = sharper ? merged : merged with { D = request.D };
+            analysed.RemoveRange(i + 1, j - i - 1);
+        }
         var (_, mainU, mainM, decision) = analysed[0];
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
         var resolved = new List<string>();
@@ -88,8 +132,29 @@ public sealed partial class RulesRouter : IIntentRouter
             }
         }
 
+        // "what's the root cause?" / "why?" after a drift check asks why it drifted; after a run, why the run failed.
+        if (depth < MaxFollowUpDepth && !IsAction(intent) && context.PreviousUserMessages.Count > 0 && IsBareWhy(mainU))
+        {
+            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
+            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1).Intent;
+            var why = previous.StartsWith("drift.", StringComparison.Ordinal) ? Intents.ExplainDrift
+                : previous is Intents.RunStatus or Intents.RunLogs or Intents.ListRuns or Intents.TrainingStatus ? Intents.RunLogs : null;
+            if (why is not null)
+            {
+                intent = why;
+                reason = "a why question about the previous request (" + previous + ")";
+                entities = BuildEntities(intent, mainU, mainM, cleaned);
+            }
+        }
+
         intent = RefineStatus(intent, mainU, mainM, context);
         ResolveFromMemory(intent, entities, mainU, context.Memory, resolved);
+        if (intent == Intents.CompareRuns && !entities.ContainsKey("run_ids") && RecentRunIds(context.PreviousUserMessages) is { Count: >= 2 } recent)
+        {
+            // "compare them" after talking about run 5 and run 6.
+            entities["run_ids"] = new JsonArray(recent.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
+            resolved.Add("run_ids");
+        }
 
         List<RouteStep>? steps = null;
         foreach (var (piece, u, m, d) in analysed.Skip(1))
@@ -111,20 +176,14 @@ public sealed partial class RulesRouter : IIntentRouter
         };
     }
 
-    private static (Piece Piece, Utterance U, Mentions M, Decision D) Analyse(Piece piece)
+    /// <summary>Pieces read as one: their texts joined, the first one's condition.</summary>
+    private static Piece Join(IEnumerable<Piece> pieces, string separator)
     {
-        var u = Utterance.Analyse(piece.Text);
-        var m = EntityExtractor.Scan(u);
-        return (piece, u, m, IntentClassifier.Classify(u, m));
+        var list = pieces as IReadOnlyList<Piece> ?? pieces.ToList();
+        return new Piece(string.Join(separator, list.Select(p => p.Text)), list[0].Condition, string.Join(separator, list.Select(p => p.Original)));
     }
 
     private static bool IsAction(string intent) => intent is not (Intents.Greeting or Intents.Help or Intents.OutOfScope or Intents.Ask);
-
-    private static bool IsActionable(string text)
-    {
-        var u = Utterance.Analyse(text);
-        return IsAction(IntentClassifier.Classify(u, EntityExtractor.Scan(u)).Intent);
-    }
 
     /// <summary>"and for staging?", "what about v4?", "same for run 13": a lead-in and nothing but entities.</summary>
     private static bool? IsFollowUp(Utterance u, Decision decision)
@@ -135,6 +194,24 @@ public sealed partial class RulesRouter : IIntentRouter
         return !u.Has(Concept.Deploy | Concept.Train | Concept.Drift | Concept.Predict | Concept.Logs | Concept.Cancel | Concept.Rollback
             | Concept.Profile | Concept.Plot | Concept.Preview | Concept.Evaluate | Concept.Lineage | Concept.Leaderboard | Concept.Audit
             | Concept.Reproduce | Concept.Retrain | Concept.Delete | Concept.Upload | Concept.Monitor | Concept.Compare | Concept.Approve | Concept.Reject);
+    }
+
+    /// <summary>"why?", "how come", "what's the root cause?": a why question naming nothing else.</summary>
+    private static bool IsBareWhy(Utterance u) =>
+        u.Has(Concept.Why) && !u.Has(Concept.Drift | Concept.Model | Concept.Train | Concept.Predict | Concept.Deploy | Concept.Pipeline | Concept.Ml | Concept.OffTopic | Concept.Code)
+        && u.UnknownWords <= 1;
+
+    /// <summary>The run ids of the latest earlier messages that name runs, oldest first, until there are two (or the latest message's own list).</summary>
+    private static List<string> RecentRunIds(IReadOnlyList<string> previousMessages)
+    {
+        var ids = new List<string>();
+        for (var i = previousMessages.Count - 1; i >= 0 && i >= previousMessages.Count - 4 && ids.Count < 2; i--)
+        {
+            var found = new List<string>();
+            EntityExtractor.ScanRunIds(NumberWords.ToDigits(ChatText.Clean(previousMessages[i])), found);
+            ids.InsertRange(0, found.Where(id => !ids.Contains(id)));
+        }
+        return ids;
     }
 
     /// <summary>"how is it going?" after a training request is a training run, after a pipeline run a pipeline run.</summary>
@@ -268,6 +345,10 @@ public sealed partial class RulesRouter : IIntentRouter
                 case "action":
                     if (EntityExtractor.AuditAction(u) is { } action) o["action"] = action;
                     break;
+                case "approval_id" when intent == Intents.ListPending:
+                    // "show me approval 204": the one request asked about (a bare number is not enough here).
+                    if (EntityExtractor.NamedApprovalId(text) is { } named) o["approval_id"] = named;
+                    break;
                 case "approval_id":
                     var (id, comment) = EntityExtractor.Approval(text);
                     if (id is not null) o["approval_id"] = id;
@@ -337,7 +418,18 @@ public sealed partial class RulesRouter : IIntentRouter
             case Intents.ExplainModel or Intents.EvaluateModel or Intents.DeployModel:
                 FillModel(true);
                 break;
-            case Intents.RetrainModel or Intents.Rollback or Intents.Predict or Intents.CheckDrift or Intents.ExplainDrift or Intents.DriftHistory or Intents.ConfigureMonitoring:
+            case Intents.Rollback:
+                // "roll it back": the model and the stage the conversation was about.
+                Fill("model");
+                if (anaphora) Fill("stage");
+                break;
+            case Intents.CompareRuns when anaphora && entities["run_ids"] is JsonArray { Count: 1 } one && memory.TryGetValue("run_id", out var earlierRun)
+                && !string.Equals(one[0]?.ToString(), earlierRun, StringComparison.OrdinalIgnoreCase):
+                // "compare it with run 89": the run being talked about, then the one named.
+                one.Insert(0, JsonValue.Create(earlierRun));
+                resolved.Add("run_ids");
+                break;
+            case Intents.RetrainModel or Intents.Predict or Intents.CheckDrift or Intents.ExplainDrift or Intents.DriftHistory or Intents.ConfigureMonitoring:
                 Fill("model");
                 break;
             case Intents.Lineage:
@@ -359,6 +451,6 @@ public sealed partial class RulesRouter : IIntentRouter
         }
     }
 
-    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |same (?:for|with|on|in|thing for) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)")]
+    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$")]
     private static partial Regex FollowUpLead();
 }

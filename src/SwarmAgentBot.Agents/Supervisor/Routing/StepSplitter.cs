@@ -57,17 +57,22 @@ internal static partial class StepSplitter
         return pieces;
     }
 
+    /// <summary>Most "is what comes before this verb a request?" checks per piece of text: each one analyses the text so far.</summary>
+    private const int MaxVerbChecks = 12;
+
     private static void SplitBeforeVerbs(string text, List<string> parts, Func<string, bool> isAction)
     {
         var start = 0;
+        var checks = 0;
         foreach (Match m in Joiner().Matches(text))
         {
-            if (parts.Count >= MaxPieces - 1) break;
+            if (parts.Count >= MaxPieces - 1 || checks >= MaxVerbChecks) break;
             var next = Utterance.Correct(m.Groups["verb"].Value.ToLowerInvariant());
             if (!ActionVerbs.Contains(next)) continue;
             // "run 9" / "job 12" after "and" is a noun in a list ("runs 3, 5 and run 9"), not a new request.
             if (next is "run" or "runs" && RunNounAfter().IsMatch(text.AsSpan(m.Groups["verb"].Index + m.Groups["verb"].Length))) continue;
             var left = text[start..m.Index];
+            checks++;
             if (!isAction(left)) continue;
             parts.Add(left.Trim());
             start = m.Groups["verb"].Index;
@@ -135,7 +140,7 @@ internal static partial class StepSplitter
     [GeneratedRegex(@"\s*;\s*|(?<=[a-z0-9)][.!?])\s+(?=[A-Za-z])|,?\s+and\s+then\s+|,?\s+(?:and\s+)?then\s+|,?\s+after\s+that,?\s+|,?\s+afterwards,?\s+|,?\s+(?:and\s+)?once\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+has|training\s+is|the\s+run\s+is|training\s+has)?\s*(?:done|finished|complete|completed|over|trained),?\s+|,?\s+when\s+(?:it'?s|it\s+is|that'?s|that\s+is|training\s+is)\s+(?:done|finished|complete|completed|over),?\s+", RegexOptions.IgnoreCase)]
     private static partial Regex Boundary();
 
-    [GeneratedRegex(@"(?:,|\band\b|&)\s*(?:(?:also|please|pls|then|now|just|can\s+you|could\s+you)\s+)*(?<verb>[A-Za-z]+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:,\s*(?:and\b|&)?|\band\b|&)\s*(?:(?:also|please|pls|then|now|just|can\s+you|could\s+you)\s+)*(?<verb>[A-Za-z]+)", RegexOptions.IgnoreCase)]
     private static partial Regex Joiner();
 
     [GeneratedRegex(@"^\s*(?:#|id\b|number\b|\d)", RegexOptions.IgnoreCase)]

@@ -45,7 +45,7 @@ internal sealed partial class Utterance
     public static Utterance Analyse(string cleaned)
     {
         var text = NumberWords.ToDigits(cleaned);
-        var masked = Mask(text);
+        var masked = Mask(LogLines.Mask(text));
         var words = new List<string>(24);
         foreach (Match m in WordPattern().Matches(masked))
         {
@@ -53,10 +53,8 @@ internal sealed partial class Utterance
             if (w is "?" or "," or ":" or ";") { words.Add(w); continue; }
             AddWord(words, w);
         }
-        var joined = " " + string.Join(' ', words) + " ";
-        foreach (var (from, to) in Lexicon.Phrases)
-            if (joined.Contains(from, StringComparison.Ordinal)) joined = joined.Replace(from, to, StringComparison.Ordinal);
-        var final = joined.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var final = FoldPhrases(words);
+        MarkRailwayTrains(final);
         var concepts = Concept.None;
         foreach (var w in final) concepts |= Lexicon.Of(w);
         var unknown = 0;
@@ -64,6 +62,74 @@ internal sealed partial class Utterance
             if (w.Length > 2 && w[0] != 'x' && !char.IsDigit(w[0]) && !Lexicon.Words.ContainsKey(w) && !EntityPatterns.Stop.Contains(w) && !Lexicon.KnownWords.Contains(w) && !CommonWords.Contains(w))
                 unknown++;
         return new Utterance(text, final, concepts) { UnknownWords = unknown };
+    }
+
+    /// <summary>Folds multi-word phrases ("roll back" → "rollback") in one left-to-right pass; a folded phrase may start another.</summary>
+    private static string[] FoldPhrases(List<string> words)
+    {
+        var output = new List<string>(words.Count);
+        var pending = new List<string>(4);
+        var i = 0;
+        while (i < words.Count || pending.Count > 0)
+        {
+            // Words produced by a fold are read again before the rest ("past drift results" → "history drift results" → ...).
+            var w = pending.Count > 0 ? pending[0] : words[i];
+            if (Lexicon.PhrasesByFirstWord.TryGetValue(w, out var candidates))
+            {
+                var matched = false;
+                foreach (var (from, to) in candidates)
+                {
+                    if (!Matches(from, pending, words, i)) continue;
+                    var consumed = from.Length;
+                    var fromPending = Math.Min(consumed, pending.Count);
+                    pending.RemoveRange(0, fromPending);
+                    i += consumed - fromPending;
+                    // The first word of the replacement is final; the rest may start another phrase.
+                    output.Add(to[0]);
+                    pending.InsertRange(0, to.Skip(1));
+                    matched = true;
+                    break;
+                }
+                if (matched) continue;
+            }
+            output.Add(w);
+            if (pending.Count > 0) pending.RemoveAt(0); else i++;
+        }
+        return output.ToArray();
+    }
+
+    /// <summary>
+    /// "the train to work was late": "train" after an article and not followed by ML words is the vehicle, not the verb
+    /// ("the train set", "the train on churn.csv" stay ML).
+    /// </summary>
+    private static void MarkRailwayTrains(string[] words)
+    {
+        for (var i = 1; i < words.Length; i++)
+        {
+            if (words[i] is not ("train" or "trains") || words[i - 1] is not ("the" or "a" or "my" or "our" or "next" or "last" or "that" or "this")) continue;
+            if (i + 1 < words.Length && TrainFollowers.Contains(words[i + 1])) continue;
+            words[i] = "railway";
+        }
+    }
+
+    private static readonly HashSet<string> TrainFollowers = new(StringComparer.Ordinal)
+    {
+        "set", "sets", "split", "splits", "data", "dataset", "datasets", "job", "jobs", "run", "runs", "step", "pipeline", "file", "files", "csv", "xfilex",
+        "xnamex", "on", "with", "using", "for", "of", "loss", "error", "score", "accuracy", "metrics", "metric", "test", "fold", "folds", "and", "partition",
+        "portion", "rows", "sample", "samples", "part", "period", "window", "budget", "time", "again", "now",
+    };
+
+    private static bool Matches(string[] phrase, List<string> pending, List<string> words, int i)
+    {
+        for (var k = 0; k < phrase.Length; k++)
+        {
+            string next;
+            if (k < pending.Count) next = pending[k];
+            else if (i + k - pending.Count < words.Count) next = words[i + k - pending.Count];
+            else return false;
+            if (!string.Equals(next, phrase[k], StringComparison.Ordinal)) return false;
+        }
+        return true;
     }
 
     private static void AddWord(List<string> words, string w)
@@ -114,7 +180,8 @@ internal sealed partial class Utterance
         return best ?? w;
     }
 
-    private static string? Stem(string w)
+    /// <summary>The keyword a word is an inflection of ("pushed" → "push"), or null.</summary>
+    public static string? Stem(string w)
     {
         if (w.Length < 4) return null;
         ReadOnlySpan<string> suffixes = ["s", "es", "ed", "d", "ing", "ly"];
@@ -136,7 +203,7 @@ internal sealed partial class Utterance
     /// <summary>Replaces entity-like spans by neutral placeholder words.</summary>
     private static string Mask(string text)
     {
-        if (text.IndexOfAny(MaskTriggers) < 0) return text;
+        if (!MayHaveOpaqueSpan(text)) return text;
         var sb = new StringBuilder(text.Length + 16);
         var last = 0;
         foreach (Match m in EntityPatterns.Opaque().Matches(text))
@@ -155,7 +222,23 @@ internal sealed partial class Utterance
         "please", "can", "could", "would", "you", "want", "need", "like", "let", "lets", "let's", "go", "ahead", "right", "away", "asap", "quickly",
         "soon", "immediately", "now", "today", "tonight", "thanks", "okay", "sure", "yes", "yeah", "yep", "great", "cool", "just", "also", "still",
         "mind", "kindly", "straight", "finally", "actually", "really", "again", "new", "version", "everything", "done", "ready", "good", "looks",
+        // Conversational words that say nothing about the request ("can someone remind me what we've got, I lost track").
+        "remind", "someone", "somebody", "anyone", "anybody", "track", "lost", "got", "have", "we've", "i've", "you've", "quick", "wondering", "wonder",
+        "possible", "maybe", "think", "know", "sure", "thing", "things", "stuff", "bit", "little", "far", "been", "getting", "currently", "anything",
+        "something", "somewhere", "pretty", "sorry", "hmm", "uh", "um", "guess", "seems", "seem", "wanted", "needed", "trying", "able", "help", "which",
+        "what", "where", "there", "should", "would", "could", "might", "much", "many", "more", "most", "less", "some", "any", "all", "every",
     };
+
+    /// <summary>
+    /// True when the text may hold a file name, path, URI, key=value or hyphenated name: a '.', '-', '/' or ':' joined
+    /// to a following word character, or any '='. A sentence-ending "." or "Note:" alone costs no regex pass.
+    /// </summary>
+    private static bool MayHaveOpaqueSpan(string text)
+    {
+        for (var i = text.IndexOfAny(MaskTriggers); i >= 0; i = text.IndexOfAny(MaskTriggers, i + 1))
+            if (text[i] == '=' || i + 1 < text.Length && (char.IsLetterOrDigit(text[i + 1]) || text[i + 1] is '/' or '_')) return true;
+        return false;
+    }
 
     private static readonly char[] MaskTriggers = ['.', '-', '=', '/', ':'];
 
@@ -163,17 +246,42 @@ internal sealed partial class Utterance
     private static partial Regex WordPattern();
 }
 
+/// <summary>
+/// Pasted stack traces and error lines ("File "/app/train.py", line 42, in fit", "ValueError: could not convert ...") are
+/// material, not words of the request: their "fit" or "train" must not read as a verb.
+/// </summary>
+internal static partial class LogLines
+{
+    /// <summary>Replaces log-like spans by the neutral word "xlogx".</summary>
+    public static string Mask(string text) =>
+        text.Contains("Error", StringComparison.Ordinal) || text.Contains("Exception", StringComparison.Ordinal) || text.Contains("File \"", StringComparison.Ordinal)
+        || text.Contains("Traceback", StringComparison.Ordinal) ? Span().Replace(text, " xlogx ") : text;
+
+    [GeneratedRegex(@"\bFile\s+""[^""]*"",\s+line\s+\d+(?:,\s+in\s+[\w<>.]+)?|\bTraceback\s+\(most\s+recent\s+call\s+last\):?|\b[A-Z]\w*(?:Error|Exception)\b(?::[^.!?\n]*)?|\bat\s+[\w.$]+\([\w.]*:\d+\)")]
+    private static partial Regex Span();
+}
+
 /// <summary>Cleans raw chat text: typographic punctuation to ASCII, emoji and control characters out, spaces collapsed.</summary>
 public static class ChatText
 {
-    /// <summary>Longest text analysed; the supervisor rejects longer messages anyway, and a cap keeps routing time bounded.</summary>
-    public const int MaxLength = 4000;
+    /// <summary>
+    /// Longest text routed as written. A longer message is a request wrapped around pasted material (a log, a table, a long
+    /// story), so it is routed on its first <see cref="HeadLength"/> and last <see cref="TailLength"/> characters, as two
+    /// sentences: routing then costs the same for 2,000 or 100,000 characters.
+    /// </summary>
+    public const int MaxLength = 640;
+
+    /// <summary>Characters kept from the start of a message longer than <see cref="MaxLength"/>.</summary>
+    public const int HeadLength = 320;
+
+    /// <summary>Characters kept from the end of a message longer than <see cref="MaxLength"/>.</summary>
+    public const int TailLength = 160;
 
     /// <summary>Returns the cleaned text (never null).</summary>
     public static string Clean(string? raw)
     {
         if (string.IsNullOrEmpty(raw)) return "";
-        var source = raw.Length > MaxLength ? raw[..MaxLength] : raw;
+        var source = raw.Length > MaxLength ? HeadAndTail(raw) : raw;
         var sb = new StringBuilder(source.Length);
         var lastSpace = true;
         for (var i = 0; i < source.Length; i++)
@@ -192,12 +300,15 @@ public static class ChatText
                 _ => null,
             };
             if (replacement is not null) { Append(sb, replacement, ref lastSpace); continue; }
+            if (IsMarkup(source, i)) continue;
             var category = CharUnicodeInfo.GetUnicodeCategory(ch);
             var drop = char.IsWhiteSpace(ch) || category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
                 or UnicodeCategory.PrivateUse or UnicodeCategory.OtherSymbol or UnicodeCategory.ModifierSymbol or UnicodeCategory.OtherNotAssigned
                 or UnicodeCategory.EnclosingMark;
             if (drop)
             {
+                // A line break ends a sentence: pasted lines of a log must not run into the request around them.
+                if (ch == '\n' && sb.Length > 0 && !lastSpace && (char.IsLetterOrDigit(sb[^1]) || sb[^1] is ')' or '"')) sb.Append('.');
                 if (!lastSpace) { sb.Append(' '); lastSpace = true; }
                 continue;
             }
@@ -205,13 +316,53 @@ public static class ChatText
             lastSpace = false;
         }
         var cleaned = sb.ToString().Trim();
-        // Leading @mentions that a channel left in ("@swarm deploy ...").
+        // Leading and trailing @mentions that a channel left in ("@swarm deploy ...", "hi @swarm").
         while (cleaned.StartsWith('@'))
         {
             var space = cleaned.IndexOf(' ');
             cleaned = space < 0 ? "" : cleaned[(space + 1)..].TrimStart();
         }
+        while (cleaned.LastIndexOf(' ') is var last and >= 0 && cleaned.Length > last + 1 && cleaned[last + 1] == '@')
+            cleaned = cleaned[..last].TrimEnd();
         return cleaned;
+    }
+
+    /// <summary>
+    /// The start and the end of a long text, joined as two sentences; each is cut at a line break where one is near
+    /// (a pasted line is kept whole or left out), else at a space.
+    /// </summary>
+    private static string HeadAndTail(string raw)
+    {
+        var headEnd = raw.LastIndexOf('\n', HeadLength);
+        if (headEnd < HeadLength / 2) headEnd = raw.LastIndexOf(' ', HeadLength);
+        if (headEnd < HeadLength / 2) headEnd = HeadLength;
+        var tailStart = raw.IndexOf('\n', raw.Length - TailLength);
+        if (tailStart < 0 || tailStart > raw.Length - TailLength / 2) tailStart = raw.IndexOf(' ', raw.Length - TailLength);
+        if (tailStart < 0 || tailStart > raw.Length - TailLength / 2) tailStart = raw.Length - TailLength;
+        return string.Concat(raw.AsSpan(0, headEnd).TrimEnd(), ". ", raw.AsSpan(tailStart).TrimStart());
+    }
+
+    /// <summary>
+    /// Slack/Teams emphasis around words ("*deploy*", "_prod_", "~old~") is formatting, not text; "is_fraud" and "3 * 4" keep theirs.
+    /// </summary>
+    private static bool IsMarkup(string s, int i)
+    {
+        var ch = s[i];
+        if (ch is not ('*' or '_' or '~')) return false;
+        var before = i > 0 && char.IsLetterOrDigit(s[i - 1]);
+        var after = i + 1 < s.Length && char.IsLetterOrDigit(s[i + 1]);
+        if (ch == '_')
+        {
+            // Only a pair wrapping a word ("_prod_"): a prefix written "sales_" keeps its underscore.
+            if (before == after) return false;
+            var start = i;
+            while (start > 0 && !char.IsWhiteSpace(s[start - 1])) start--;
+            var end = i;
+            while (end + 1 < s.Length && !char.IsWhiteSpace(s[end + 1])) end++;
+            var token = s.AsSpan(start, end - start + 1).Trim(".,!?;:()'\"`");
+            return token.Length > 2 && token[0] == '_' && token[^1] == '_';
+        }
+        return before || after || i + 1 < s.Length && s[i + 1] == ch || i > 0 && s[i - 1] == ch;
     }
 
     private static void Append(StringBuilder sb, string s, ref bool lastSpace)
