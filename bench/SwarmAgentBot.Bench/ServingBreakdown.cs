@@ -49,7 +49,7 @@ internal static class ServingBreakdown
                     return 0;
                 });
                 var predictions = Measure("xgboost in-place predict", () => predictor.PredictPrepared(features, request.Count));
-                var ids = Measure("prediction ids", () => PredictionLog.NewIds(predictions.Length));
+                var ids = Measure("prediction ids", () => PredictionLog.NewIds(predictions.Length, DateTimeOffset.UtcNow));
                 Measure("response JSON", () =>
                 {
                     var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 20);

@@ -122,8 +122,9 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         string[] ids = [];
         if (options.Value.LogPredictions)
         {
-            ids = PredictionLog.NewIds(predictions.Count);
-            await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, clock.GetUtcNow().ToString("O"), ids, features, predictions, predictor.ClassLabels), cancellationToken);
+            var now = clock.GetUtcNow();
+            ids = PredictionLog.NewIds(predictions.Count, now);
+            await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, now.ToString("O"), ids, features, predictions, predictor.ClassLabels), cancellationToken);
         }
         return new ServedPredictions(modelName, version.Version, alias, predictor.ClassLabels, predictions, ids);
     }

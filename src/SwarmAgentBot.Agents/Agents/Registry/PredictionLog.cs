@@ -68,19 +68,24 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>New prediction ids: "p-" and 20 random hex digits (80 bits), from one draw of the secure generator for the whole call.</summary>
-    public static string[] NewIds(int count)
+    /// <summary>
+    /// New prediction ids: "p-", the time in milliseconds (11 hex digits), then 16 random hex digits (64 bits)
+    /// from one draw of the secure generator for the whole call. The time prefix makes the log's primary key
+    /// grow at its end, so a batch's inserts append to the index instead of landing at random pages.
+    /// </summary>
+    public static string[] NewIds(int count, DateTimeOffset now)
     {
-        const int randomBytes = 10;
+        const int randomBytes = 8;
         var random = count * randomBytes <= 4096 ? stackalloc byte[count * randomBytes] : new byte[count * randomBytes];
         System.Security.Cryptography.RandomNumberGenerator.Fill(random);
         var ids = new string[count];
-        Span<char> id = stackalloc char[2 + 2 * randomBytes];
+        Span<char> id = stackalloc char[2 + 11 + 2 * randomBytes];
         id[0] = 'p';
         id[1] = '-';
+        now.ToUnixTimeMilliseconds().TryFormat(id.Slice(2, 11), out _, "x11", System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < count; i++)
         {
-            Convert.TryToHexStringLower(random.Slice(i * randomBytes, randomBytes), id[2..], out _);
+            Convert.TryToHexStringLower(random.Slice(i * randomBytes, randomBytes), id[13..], out _);
             ids[i] = new string(id);
         }
         return ids;
@@ -192,9 +197,10 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
                 writer.Reset(json);
                 ModelServer.WritePrediction(writer, call.Predictions[i], call.ClassLabels);
                 writer.Flush();
-                _insert.Execute(call.Ids[i], call.ModelName, call.Version, call.Alias, Encoding.UTF8.GetString(call.Features(i).Span), Encoding.UTF8.GetString(json.WrittenSpan), call.CreatedAt);
+                _insert.Add(call.Ids[i], call.ModelName, call.Version, call.Alias, Encoding.UTF8.GetString(call.Features(i).Span), Encoding.UTF8.GetString(json.WrittenSpan), call.CreatedAt);
             }
         }
+        _insert.Flush();
         tx.Commit();
     }
 
@@ -206,44 +212,89 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
         _connection = null;
     }
 
-    /// <summary>One prepared INSERT reused for every row of a transaction.</summary>
+    /// <summary>
+    /// Prepared INSERTs reused for every row of a transaction: one that writes <see cref="RowsPerStatement"/> rows
+    /// at a time (a batch costs one statement step per that many rows, not per row) and one for the rest.
+    /// </summary>
     private sealed class LogInsert : IDisposable
     {
-        private readonly SqliteCommand _command;
-        private readonly SqliteParameter _id, _model, _version, _alias, _features, _prediction, _at;
+        private const int RowsPerStatement = 32;
+        private readonly SqliteCommand _many, _one;
+        private readonly SqliteParameter[] _manyValues, _oneValues;
+        private int _pending;
 
         public LogInsert(SqliteConnection connection)
         {
-            _command = connection.CreateCommand();
-            _command.CommandText = "INSERT INTO prediction_log (id, model_name, version, alias, features_json, prediction_json, created_at) VALUES ($id, $model, $version, $alias, $f, $p, $at)";
-            _id = _command.Parameters.Add("$id", SqliteType.Text);
-            _model = _command.Parameters.Add("$model", SqliteType.Text);
-            _version = _command.Parameters.Add("$version", SqliteType.Integer);
-            _alias = _command.Parameters.Add("$alias", SqliteType.Text);
-            _features = _command.Parameters.Add("$f", SqliteType.Text);
-            _prediction = _command.Parameters.Add("$p", SqliteType.Text);
-            _at = _command.Parameters.Add("$at", SqliteType.Text);
-            _command.Prepare();
+            (_many, _manyValues) = Prepare(connection, RowsPerStatement);
+            (_one, _oneValues) = Prepare(connection, 1);
         }
+
+        private static (SqliteCommand, SqliteParameter[]) Prepare(SqliteConnection connection, int rows)
+        {
+            var command = connection.CreateCommand();
+            var values = new SqliteParameter[rows * Columns.Length];
+            var text = new StringBuilder("INSERT INTO prediction_log (id, model_name, version, alias, features_json, prediction_json, created_at) VALUES ");
+            for (var r = 0; r < rows; r++)
+            {
+                text.Append(r == 0 ? "(" : ",(");
+                for (var c = 0; c < Columns.Length; c++)
+                {
+                    var name = $"$p{r}_{c}";
+                    text.Append(c == 0 ? name : "," + name);
+                    values[r * Columns.Length + c] = command.Parameters.Add(name, Columns[c]);
+                }
+                text.Append(')');
+            }
+            command.CommandText = text.ToString();
+            command.Prepare();
+            return (command, values);
+        }
+
+        private static readonly SqliteType[] Columns =
+            [SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Text, SqliteType.Text, SqliteType.Text, SqliteType.Text];
 
         public SqliteTransaction? Transaction
         {
-            set => _command.Transaction = value;
+            set
+            {
+                _many.Transaction = value;
+                _one.Transaction = value;
+                _pending = 0;
+            }
         }
 
-        public void Execute(string id, string model, int version, string? alias, string features, string prediction, string at)
+        /// <summary>Adds a row; every <see cref="RowsPerStatement"/> rows go out in one statement.</summary>
+        public void Add(string id, string model, int version, string? alias, string features, string prediction, string at)
         {
-            _id.Value = id;
-            _model.Value = model;
-            _version.Value = version;
-            _alias.Value = (object?)alias ?? DBNull.Value;
-            _features.Value = features;
-            _prediction.Value = prediction;
-            _at.Value = at;
-            _command.ExecuteNonQuery();
+            var offset = _pending * Columns.Length;
+            _manyValues[offset].Value = id;
+            _manyValues[offset + 1].Value = model;
+            _manyValues[offset + 2].Value = version;
+            _manyValues[offset + 3].Value = (object?)alias ?? DBNull.Value;
+            _manyValues[offset + 4].Value = features;
+            _manyValues[offset + 5].Value = prediction;
+            _manyValues[offset + 6].Value = at;
+            if (++_pending < RowsPerStatement) return;
+            _many.ExecuteNonQuery();
+            _pending = 0;
         }
 
-        public void Dispose() => _command.Dispose();
+        /// <summary>Writes the rows added since the last full statement, one by one.</summary>
+        public void Flush()
+        {
+            for (var r = 0; r < _pending; r++)
+            {
+                for (var c = 0; c < Columns.Length; c++) _oneValues[c].Value = _manyValues[r * Columns.Length + c].Value;
+                _one.ExecuteNonQuery();
+            }
+            _pending = 0;
+        }
+
+        public void Dispose()
+        {
+            _many.Dispose();
+            _one.Dispose();
+        }
     }
 
     /// <summary>Writes everything still queued, then stops the writer (graceful shutdown loses no prediction).</summary>
