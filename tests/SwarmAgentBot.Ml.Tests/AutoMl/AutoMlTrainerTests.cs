@@ -39,6 +39,21 @@ public sealed class AutoMlTrainerTests
         Assert.Equal("done", progress.Reports[^1].Stage);
     }
 
+    [Theory]
+    [InlineData(668, 10)]
+    [InlineData(1000, 10)]
+    [InlineData(1500, 5)]
+    [InlineData(4000, 3)]
+    [InlineData(20000, 0)]
+    public void SmallerDataGetsMoreValidationFolds(int rows, int folds) => Assert.Equal(folds, AutoMlTrainer.DefaultFolds(rows));
+
+    [Fact]
+    public async Task ASmallRunRecordsTheFoldsItValidatedWith()
+    {
+        var result = await Trainer.TrainAsync(Synthetic.Churn(300), new AutoMlOptions { Target = "churn", TimeBudget = TimeSpan.FromSeconds(30), MaxTrials = 2, Threads = 1, Learners = [LearnerNames.Tree] });
+        Assert.Equal(10, result.Bundle.Config.Folds);
+    }
+
     [Fact]
     public async Task ImportanceIsReportedByOriginalColumnAndFavoursTheSignal()
     {
