@@ -18,12 +18,13 @@ public sealed class AutoMlTrainer
     private const int SmallDataRows = 5000;
 
     /// <summary>
-    /// Validation folds by training rows: 10 up to 1,000 rows, 5 up to 2,000, 3 up to 5,000, else 0 (a 20% holdout).
+    /// Validation folds by training rows: 10 up to 1,000 rows, 3 up to 5,000, else 0 (a 20% holdout).
     /// Every row validates once under k-fold; on small data the estimate is so noisy that the search, comparing hundreds
     /// of trials, ends up choosing a configuration that suits one fold split. Ten folds train on 90% of the rows (closer
-    /// to the final refit) and average over more splits, and small data can afford the extra trainings.
+    /// to the final model) and average over more splits, and such small data can afford the extra trainings. Above that,
+    /// more folds cost more trials than they gain (a search needing deep trees, as on all-categorical data, fell short).
     /// </summary>
-    internal static int DefaultFolds(int rows) => rows <= 1000 ? 10 : rows <= 2000 ? 5 : rows <= SmallDataRows ? 3 : 0;
+    internal static int DefaultFolds(int rows) => rows <= 1000 ? 10 : rows <= SmallDataRows ? 3 : 0;
 
     /// <summary>Trains a model bundle.</summary>
     /// <param name="data">The training table (target included).</param>
@@ -67,7 +68,11 @@ public sealed class AutoMlTrainer
         }
     }
 
-    private sealed record TrialOutcome(double Score, double Loss, int Rounds, float[]? Predictions, DecisionRule Rule, string Status, double[] FoldLosses, double WorkUnits, int[] ValidRows);
+    private sealed record TrialOutcome(double Score, double Loss, int Rounds, float[]? Predictions, DecisionRule Rule, string Status, double[] FoldLosses, double WorkUnits, int[] ValidRows)
+    {
+        /// <summary>Rounds kept (early-stopped) in each fold, in fold order.</summary>
+        public int[] FoldRounds { get; init; } = [];
+    }
 
     private sealed class LearnerState(string name, LocalSearch search)
     {
@@ -134,7 +139,9 @@ public sealed class AutoMlTrainer
                 var ensemble = SelectEnsemble(best, bestEntry, y, folds.Count);
                 var truth = ensemble.ValidRows.Select(i => y[i]).ToArray();
 
-                // 6. Refit the winner(s) on every training row.
+                // 6. The final model(s): the cross-validation fold models themselves when they fit in the time left
+                //    (bagging), else a refit of the winner(s) on every training row.
+                var bag = BagFolds(ensemble, folds);
                 Report(_leaderboard.Count, "refit", bestEntry);
                 var boosters = new List<Booster>();
                 var members = new List<EnsembleMember>();
@@ -144,16 +151,20 @@ public sealed class AutoMlTrainer
                     foreach (var (candidate, weight) in ensemble.Members)
                     {
                         var entry = candidate.Entry;
-                        var rounds = entry.Learner == LearnerNames.Forest ? 1 : Math.Max(1, (int)Math.Round(candidate.Outcome.Rounds * (folds.Count > 1 ? 1.1 : 1.15)));
-                        var booster = Booster.Create(entry.Parameters, fullTrain);
-                        boosters.Add(booster);
-                        for (var i = 0; i < rounds; i++)
+                        var forest = entry.Learner == LearnerNames.Forest;
+                        if (bag)
                         {
-                            ct.ThrowIfCancellationRequested();
-                            booster.UpdateOneIteration(i, fullTrain);
-                            if (_clock.Elapsed > hardStop) { rounds = i + 1; break; }
+                            for (var f = 0; f < folds.Count; f++)
+                            {
+                                var rounds = forest ? 1 : candidate.Outcome.FoldRounds[f];
+                                members.Add(Train(entry, folds[f].Train, rounds, weight / folds.Count, hardStop, boosters));
+                            }
                         }
-                        members.Add(new EnsembleMember(entry.Learner, entry.Parameters, rounds, weight) { ModelJson = booster.SaveModel("json") });
+                        else
+                        {
+                            var rounds = forest ? 1 : Math.Max(1, (int)Math.Round(candidate.Outcome.Rounds * (folds.Count > 1 ? 1.1 : 1.15)));
+                            members.Add(Train(entry, fullTrain, rounds, weight, hardStop, boosters));
+                        }
                     }
 
                     // 7. Held-out test metrics.
@@ -212,6 +223,34 @@ public sealed class AutoMlTrainer
             {
                 foreach (var f in folds) f.Dispose();
             }
+        }
+
+        /// <summary>
+        /// Whether the final model is the average of the winner's (or each ensemble member's) cross-validation fold models,
+        /// each trained on (k−1)/k of the rows with its own early-stopped round count, instead of one refit on every row.
+        /// Averaging k models trained on different rows lowers the variance of the predictions (bagging), and they are
+        /// exactly the models whose out-of-fold predictions chose the decision rule, so the threshold or class weights fit
+        /// the probabilities served. Used with k-fold validation when retraining every fold fits in the time left.
+        /// </summary>
+        private bool BagFolds(Ensemble ensemble, List<Fold> folds)
+        {
+            if (folds.Count < 2 || ensemble.Members.Any(m => m.Candidate.Outcome.FoldRounds.Length != folds.Count)) return false;
+            // A trial trained every fold with early stopping (patience rounds past the best): retraining costs about as much.
+            var seconds = ensemble.Members.Sum(m => m.Candidate.Entry.Seconds) * 1.2 + 0.2;
+            return seconds < (_budget * 1.02 - _clock.Elapsed).TotalSeconds;
+        }
+
+        private EnsembleMember Train(LeaderboardEntry entry, DMatrix train, int rounds, double weight, TimeSpan hardStop, List<Booster> boosters)
+        {
+            var booster = Booster.Create(entry.Parameters, train);
+            boosters.Add(booster);
+            for (var i = 0; i < rounds; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                booster.UpdateOneIteration(i, train);
+                if (_clock.Elapsed > hardStop) { rounds = i + 1; break; }
+            }
+            return new EnsembleMember(entry.Learner, entry.Parameters, rounds, weight) { ModelJson = booster.SaveModel("json") };
         }
 
         /// <summary>
@@ -442,7 +481,10 @@ public sealed class AutoMlTrainer
             var truth = validRows.Select(i => y[i]).ToArray();
             var gathered = Gather(predictions, validRows, width);
             var (score, rule) = Score(truth, gathered, tune: options.TuneDecisionRule);
-            return new TrialOutcome(score, SearchLoss(truth, gathered, score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work, validRows);
+            return new TrialOutcome(score, SearchLoss(truth, gathered, score), (int)Math.Round(rounds.Average()), predictions, rule, status, foldLosses.ToArray(), work, validRows)
+            {
+                FoldRounds = rounds.ToArray(),
+            };
         }
 
         private sealed record Candidate(TrialOutcome Outcome, LeaderboardEntry Entry);
