@@ -141,7 +141,7 @@ public sealed class AutoMlTrainer
 
                 // 6. The final model(s): the cross-validation fold models themselves when they fit in the time left
                 //    (bagging), else a refit of the winner(s) on every training row.
-                var bagged = BaggedMembers(ensemble, folds);
+                var bag = BagFolds(ensemble, folds);
                 Report(_leaderboard.Count, "refit", bestEntry);
                 var boosters = new List<Booster>();
                 var members = new List<EnsembleMember>();
@@ -152,7 +152,7 @@ public sealed class AutoMlTrainer
                     {
                         var entry = candidate.Entry;
                         var forest = entry.Learner == LearnerNames.Forest;
-                        if (bagged.Contains(candidate))
+                        if (bag)
                         {
                             for (var f = 0; f < folds.Count; f++)
                             {
@@ -225,34 +225,24 @@ public sealed class AutoMlTrainer
             }
         }
 
-        /// <summary>Most models a bundle gets from bagging: every model is scored on each prediction, and serving has a latency goal.</summary>
-        private const int MaxBaggedModels = 20;
+        /// <summary>Most models a bundle gets from bagging: serving scores every model on each prediction.</summary>
+        private const int MaxBaggedModels = 30;
 
         /// <summary>
-        /// The ensemble members whose final model is the average of their cross-validation fold models, each trained on
-        /// (k−1)/k of the rows with its own early-stopped round count, instead of one refit on every row. Averaging k models
-        /// trained on different rows lowers the variance of the predictions (bagging), and they are exactly the models
-        /// whose out-of-fold predictions chose the decision rule, so the threshold or class weights fit the probabilities
-        /// served. With k-fold validation, the heaviest members are bagged while the models stay within
-        /// <see cref="MaxBaggedModels"/> and their retraining fits in the time left; the others are refit.
+        /// Whether each ensemble member (or the winner) becomes the average of its cross-validation fold models, each
+        /// trained on (k−1)/k of the rows with its own early-stopped round count, instead of one refit on every row.
+        /// Averaging k models trained on different rows lowers the variance of the predictions (bagging), and they are
+        /// exactly the models whose out-of-fold predictions chose the ensemble and the decision rule, so the threshold or
+        /// class weights fit the probabilities served. Used with k-fold validation when retraining fits in the time left
+        /// (the ensemble selection keeps at most <see cref="MaxBaggedModels"/>/k members for this).
         /// </summary>
-        private HashSet<Candidate> BaggedMembers(Ensemble ensemble, List<Fold> folds)
+        private bool BagFolds(Ensemble ensemble, List<Fold> folds)
         {
-            var bagged = new HashSet<Candidate>();
-            if (folds.Count < 2) return bagged;
-            // A trial trained every fold with early stopping (patience rounds past the best): bagging costs about as much,
-            // a refit about one fold on k/(k−1) times the rows. Every member not bagged still needs its refit.
-            double Refit(Candidate c) => c.Entry.Seconds / (folds.Count - 1) * 1.2;
-            var left = (_budget * 1.02 - _clock.Elapsed).TotalSeconds - 0.2 - ensemble.Members.Sum(m => Refit(m.Candidate));
-            foreach (var (candidate, _) in ensemble.Members.OrderByDescending(m => m.Weight))
-            {
-                if (candidate.Outcome.FoldRounds.Length != folds.Count || (bagged.Count + 1) * folds.Count > MaxBaggedModels) break;
-                var extra = candidate.Entry.Seconds * 1.2 - Refit(candidate);
-                if (extra > left) break;
-                bagged.Add(candidate);
-                left -= extra;
-            }
-            return bagged;
+            if (folds.Count < 2 || ensemble.Members.Count * folds.Count > MaxBaggedModels) return false;
+            if (ensemble.Members.Any(m => m.Candidate.Outcome.FoldRounds.Length != folds.Count)) return false;
+            // A trial trained every fold with early stopping (patience rounds past the best): retraining costs about as much.
+            var seconds = ensemble.Members.Sum(m => m.Candidate.Entry.Seconds) * 1.2 + 0.2;
+            return seconds < (_budget * 1.02 - _clock.Elapsed).TotalSeconds;
         }
 
         private EnsembleMember Train(LeaderboardEntry entry, DMatrix train, int rounds, double weight, TimeSpan hardStop, List<Booster> boosters)
@@ -533,6 +523,8 @@ public sealed class AutoMlTrainer
             var predictions = pool.Select(c => Gather(c.Outcome.Predictions!, rows, width)).ToList();
             var sum = new double[truth.Length * width];
             var counts = new int[pool.Count];
+            // With k-fold validation each member may become k bagged models (see BagFolds): keep their number servable.
+            var maxMembers = foldCount > 1 ? Math.Max(1, MaxBaggedModels / foldCount) : int.MaxValue;
             var chosen = 0;
             var currentLoss = double.PositiveInfinity;
             var trial = new float[sum.Length];
@@ -540,8 +532,10 @@ public sealed class AutoMlTrainer
             {
                 var pick = -1;
                 var pickLoss = currentLoss;
+                var distinct = counts.Count(n => n > 0);
                 for (var c = 0; c < pool.Count; c++)
                 {
+                    if (counts[c] == 0 && distinct >= maxMembers) continue;
                     for (var i = 0; i < trial.Length; i++) trial[i] = (float)((sum[i] + predictions[c][i]) / (chosen + 1));
                     var loss = SelectionLoss(truth, trial);
                     if (loss < pickLoss - 1e-9) { pick = c; pickLoss = loss; }
