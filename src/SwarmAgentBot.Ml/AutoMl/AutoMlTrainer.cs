@@ -228,6 +228,9 @@ public sealed class AutoMlTrainer
         /// <summary>Most models a bundle gets from bagging: serving scores every model on each prediction.</summary>
         private const int MaxBaggedModels = 30;
 
+        /// <summary>Fewest folds whose models are bagged: each then trains on at least 80% of the rows.</summary>
+        private const int MinBaggedFolds = 5;
+
         /// <summary>
         /// Whether each ensemble member (or the winner) becomes the average of its cross-validation fold models, each
         /// trained on (k−1)/k of the rows with its own early-stopped round count, instead of one refit on every row.
@@ -238,7 +241,9 @@ public sealed class AutoMlTrainer
         /// </summary>
         private bool BagFolds(Ensemble ensemble, List<Fold> folds)
         {
-            if (folds.Count < 2 || ensemble.Members.Count * folds.Count > MaxBaggedModels) return false;
+            // With few folds each fold model misses a third of the rows or more, which costs more than averaging gains
+            // (all-categorical data needing every row lost accuracy with 3 folds): those runs refit on every row.
+            if (folds.Count < MinBaggedFolds || ensemble.Members.Count * folds.Count > MaxBaggedModels) return false;
             if (ensemble.Members.Any(m => m.Candidate.Outcome.FoldRounds.Length != folds.Count)) return false;
             // A trial trained every fold with early stopping (patience rounds past the best): retraining costs about as much.
             var seconds = ensemble.Members.Sum(m => m.Candidate.Entry.Seconds) * 1.2 + 0.2;
@@ -524,7 +529,7 @@ public sealed class AutoMlTrainer
             var sum = new double[truth.Length * width];
             var counts = new int[pool.Count];
             // With k-fold validation each member may become k bagged models (see BagFolds): keep their number servable.
-            var maxMembers = foldCount > 1 ? Math.Max(1, MaxBaggedModels / foldCount) : int.MaxValue;
+            var maxMembers = foldCount >= MinBaggedFolds ? Math.Max(1, MaxBaggedModels / foldCount) : int.MaxValue;
             var chosen = 0;
             var currentLoss = double.PositiveInfinity;
             var trial = new float[sum.Length];
