@@ -36,7 +36,7 @@ public sealed record AutoMlOptions
     /// <summary>Columns never used as features.</summary>
     public IReadOnlyList<string> DropColumns { get; init; } = [];
 
-    /// <summary>Cross-validation folds; null: 5-fold on small data (≤ 5,000 training rows), else a 20% validation split.</summary>
+    /// <summary>Cross-validation folds; null: 10-fold up to 1,000 training rows, 3-fold up to 5,000, else a 20% validation split.</summary>
     public int? Folds { get; init; }
 
     /// <summary>For f1/macro_f1: tune the decision threshold (binary) or prior-based class weights (multiclass) on validation predictions; kept only when it gains on validation.</summary>

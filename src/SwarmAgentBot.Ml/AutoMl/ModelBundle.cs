@@ -94,8 +94,9 @@ public sealed class ModelBundle
     public required byte[] ModelJson { get; init; }
 
     /// <summary>
-    /// The models whose outputs are averaged (weights sum to 1). Empty means the single model in <see cref="ModelJson"/>;
-    /// use <see cref="AllMembers"/> to get the list either way.
+    /// The models whose outputs are averaged (weights sum to 1): ensemble members, or with k-fold validation each
+    /// member's k fold models (bagging; a member of weight w gives k models of weight w/k). Empty means the single
+    /// model in <see cref="ModelJson"/>; use <see cref="AllMembers"/> to get the list either way.
     /// </summary>
     public IReadOnlyList<EnsembleMember> Members { get; init; } = [];
 

@@ -114,11 +114,20 @@ public sealed class FeaturePreparation
             {
                 ColumnKind.Empty => "all values are missing",
                 ColumnKind.Identifier => "looks like a row identifier (unique per row)",
-                ColumnKind.Text => "free text (not used as a feature)",
                 _ => null,
             };
             reason ??= CopiesTarget(cells, targetValues, task, labels.Length) ? "copies the target (leakage guard)" : null;
             if (reason is not null) { dropped.Add(new DroppedColumn(name, reason)); continue; }
+            if (profile.Kind == ColumnKind.Text)
+            {
+                // Free text: its length, word count and a few frequent words (titles, keywords) as 0/1 features.
+                var words = TextFeatures.FrequentWords(cells);
+                if (words.Length == 0) { dropped.Add(new DroppedColumn(name, "free text with no word frequent enough to use")); continue; }
+                var text = new ColumnEncoding { Column = name, Kind = profile.Kind, Encoding = "text", Offset = offset, Width = TextFeatures.Width(words), Words = words };
+                encodings.Add(text);
+                offset += text.Width;
+                continue;
+            }
 
             var encoding = FitColumn(name, profile, cells, y, task, labels.Length, options, offset, folds, out var oof);
             if (oof is not null) oofColumns[name] = oof;
@@ -153,8 +162,9 @@ public sealed class FeaturePreparation
         var scale = Enumerable.Repeat(1.0, features.Columns).ToArray();
         foreach (var enc in encodings)
         {
-            if (enc.Encoding is not ("numeric" or "datetime" or "frequency_target")) continue;
-            var width = enc.Encoding == "frequency_target" ? 1 : enc.Width;
+            if (enc.Encoding is not ("numeric" or "datetime" or "frequency_target" or "text")) continue;
+            // Frequency: the share only (target statistics are already in [0, 1]); text: length and word count, not the 0/1 word flags.
+            var width = enc.Encoding switch { "frequency_target" => 1, "text" => TextFeatures.CountFeatures, _ => enc.Width };
             for (var j = enc.Offset; j < enc.Offset + width; j++)
             {
                 double sum = 0, sumSq = 0;
@@ -490,6 +500,9 @@ public sealed class FeaturePreparation
                     for (var j = 0; j < stats.Length; j++) slot[1 + j] = (float)stats[j];
                 }
                 return null;
+            case "text":
+                TextFeatures.Encode(text, enc.Words!, slot);
+                return null;
             default:
                 return $"Unknown encoding '{enc.Encoding}' for field '{enc.Column}'.";
         }
@@ -583,6 +596,11 @@ public sealed class FeaturePreparation
                     var k = c.Width - 1;
                     if (k == 1) names.Add($"{c.Column}#target");
                     else for (var j = 0; j < k; j++) names.Add($"{c.Column}#target{j}");
+                    break;
+                case "text":
+                    names.Add($"{c.Column}#length");
+                    names.Add($"{c.Column}#words");
+                    names.AddRange(c.Words!.Select(w => $"{c.Column}~{w}"));
                     break;
                 default: names.Add(c.Column); break;
             }

@@ -48,7 +48,7 @@ public sealed record ColumnEncoding
     /// <summary>Inferred kind at training time.</summary>
     public required Tabular.ColumnKind Kind { get; init; }
 
-    /// <summary>numeric, boolean, onehot, frequency_target or datetime.</summary>
+    /// <summary>numeric, boolean, onehot, frequency_target, datetime or text.</summary>
     public required string Encoding { get; init; }
 
     /// <summary>First feature index produced by this column.</summary>
@@ -68,6 +68,9 @@ public sealed record ColumnEncoding
 
     /// <summary>Target statistics over all training rows: the value for unseen or missing categories.</summary>
     public double[]? TargetPrior { get; init; }
+
+    /// <summary>For text columns, the words flagged as 0/1 features (after length and word count), lower case.</summary>
+    public string[]? Words { get; init; }
 
     /// <summary>For datetime columns, the format that parsed every training value.</summary>
     public string? DateFormat { get; init; }

@@ -39,6 +39,42 @@ public sealed class AutoMlTrainerTests
         Assert.Equal("done", progress.Reports[^1].Stage);
     }
 
+    [Theory]
+    [InlineData(668, 10)]
+    [InlineData(1000, 10)]
+    [InlineData(1500, 3)]
+    [InlineData(4000, 3)]
+    [InlineData(20000, 0)]
+    public void SmallerDataGetsMoreValidationFolds(int rows, int folds) => Assert.Equal(folds, AutoMlTrainer.DefaultFolds(rows));
+
+    [Fact]
+    public async Task OnSmallDataTheModelIsTheAverageOfTheTenFoldModelsOfAtMostThreeMembers()
+    {
+        var result = await Trainer.TrainAsync(Synthetic.Churn(300), new AutoMlOptions { Target = "churn", Metric = "f1", TimeBudget = TimeSpan.FromSeconds(30), MaxTrials = 6, Threads = 1, Learners = [LearnerNames.Tree] });
+        var bundle = result.Bundle;
+        Assert.Equal(10, bundle.Config.Folds);
+        Assert.Equal("ensemble", bundle.Learner);
+        Assert.Equal(0, bundle.Members.Count % 10);
+        Assert.InRange(bundle.Members.Count, 10, 30);
+        Assert.Equal(1.0, bundle.Members.Sum(m => m.Weight), 6);
+        Assert.True(result.TestMetrics["auc"] > 0.85, $"test auc {result.TestMetrics["auc"]}");
+
+        // The saved bundle predicts what the trained one does.
+        var dir = Path.Combine(Path.GetTempPath(), "automl-bag-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await bundle.SaveAsync(dir);
+            using var trained = Predictor.Create(bundle);
+            using var loaded = await Predictor.LoadAsync(dir);
+            var rows = Synthetic.Churn(30, seed: 11).WithoutColumns("churn");
+            Assert.Equal(trained.PredictTable(rows).Select(p => p.Probabilities![1]), loaded.PredictTable(rows).Select(p => p.Probabilities![1]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task ImportanceIsReportedByOriginalColumnAndFavoursTheSignal()
     {

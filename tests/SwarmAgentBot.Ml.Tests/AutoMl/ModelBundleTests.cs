@@ -147,14 +147,15 @@ public sealed class ModelBundleTests : IAsyncLifetime
         {
             ModelId = "m-ensemble", CreatedAt = DateTimeOffset.UtcNow, Task = tree.Task, Target = tree.Target, Metric = tree.Metric,
             Learner = "ensemble", Parameters = tree.Parameters, Rounds = tree.Rounds, ModelJson = tree.ModelJson, Preparation = tree.Preparation,
-            Members = [tree.AllMembers[0] with { Weight = 0.75 }, linear.AllMembers[0] with { Weight = 0.25 }],
+            // Each run's model may itself average its fold models: every member keeps its share of its run's weight.
+            Members = [.. tree.AllMembers.Select(m => m with { Weight = 0.75 * m.Weight }), .. linear.AllMembers.Select(m => m with { Weight = 0.25 * m.Weight })],
             Config = tree.Config, DatasetSha256 = tree.DatasetSha256,
         };
         var path = Path.Combine(_dir, "ensemble");
         await ensemble.SaveAsync(path);
         Assert.True(File.Exists(Path.Combine(path, "model-1.json")));
         using var loaded = await Predictor.LoadAsync(path);
-        Assert.Equal(2, loaded.Bundle.AllMembers.Count);
+        Assert.Equal(tree.AllMembers.Count + linear.AllMembers.Count, loaded.Bundle.AllMembers.Count);
         using var treeOnly = Predictor.Create(tree);
         using var linearOnly = Predictor.Create(linear);
         var record = Record(5, "basic");
