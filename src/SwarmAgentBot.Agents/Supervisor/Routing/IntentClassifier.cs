@@ -19,6 +19,12 @@ internal static partial class IntentClassifier
     /// <summary>The reason given when a piece asks for nothing recognisable (as opposed to something off-topic).</summary>
     public const string NoRequest = "no MLOps request recognised";
 
+    /// <summary>How the reason of a decision scored from weighted cues begins (as opposed to one of the fixed checks).</summary>
+    public const string ScoredReason = "cues for ";
+
+    /// <summary>The reason given to a question that talks MLOps but names no action.</summary>
+    public const string OpenQuestion = "an MLOps question that names no action";
+
     private const Concept MlopsConcepts = Upload | Preview | Profile | Delete | Plot | Artifact | Pipeline | RunNoun | Status | Logs | Cancel
         | Compare | Train | Retrain | Leaderboard | Importance | Evaluate | Model | Versions | Registry | Deploy | Rollback | Deployed | Predict
         | Drift | Concept.Monitor | Lineage | Audit | Reproduce | Approval | Approve | Reject | Pending | Dataset | Datasets | Bucket | Concept.Ml;
@@ -54,9 +60,9 @@ internal static partial class IntentClassifier
         if (scores[best] >= MinimumScore && !weakAndNoisy)
         {
             var confidence = Math.Clamp(0.5 + (scores[best] - second) / 8, 0.5, 0.99);
-            return new(Intents.All[best], $"cues for {Intents.All[best]} scored {scores[best]:0.#} (next {second:0.#})", confidence);
+            return new(Intents.All[best], $"{ScoredReason}{Intents.All[best]} scored {scores[best]:0.#} (next {second:0.#})", confidence);
         }
-        if (IsQuestion(u) && u.Has(KnowledgeVocabulary)) return new(Intents.Ask, "an MLOps question that names no action", 0.6);
+        if (IsQuestion(u) && u.Has(KnowledgeVocabulary)) return new(Intents.Ask, OpenQuestion, 0.6);
         return new(Intents.OutOfScope, NoRequest, 0.7);
     }
 

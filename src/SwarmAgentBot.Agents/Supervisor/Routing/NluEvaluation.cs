@@ -32,9 +32,17 @@ public static class NluEvaluation
     /// <summary>Reads a JSONL file of {"text", "context"?, "memory"?, "expected"} objects (blank lines skipped).</summary>
     public static IReadOnlyList<LabelledUtterance> Load(string path)
     {
+        using var stream = File.OpenRead(path);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads JSONL lines like <see cref="Load(string)"/> from a stream; <paramref name="path"/> names it in errors.</summary>
+    public static IReadOnlyList<LabelledUtterance> Load(Stream stream, string path)
+    {
         var list = new List<LabelledUtterance>();
         var lineNo = 0;
-        foreach (var line in File.ReadLines(path))
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
         {
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;

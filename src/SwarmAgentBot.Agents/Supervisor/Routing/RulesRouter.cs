@@ -15,6 +15,22 @@ public sealed partial class RulesRouter : IIntentRouter
 {
     private const int MaxFollowUpDepth = 3;
 
+    private readonly IntentModel? _model;
+    private readonly BlendThresholds _thresholds;
+
+    /// <summary>The router with its learned classifier (<see cref="IntentModel.Default"/>) and the default thresholds.</summary>
+    public RulesRouter() : this(IntentModel.Default, BlendThresholds.Default)
+    {
+    }
+
+    /// <summary>A router consulting <paramref name="model"/> where the rules are weak (null: the rules alone).</summary>
+    public RulesRouter(IntentModel? model, BlendThresholds thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(thresholds);
+        _model = model;
+        _thresholds = thresholds;
+    }
+
     /// <inheritdoc />
     public Task<RouteResult> RouteAsync(string text, RoutingContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Route(text, context));
@@ -109,6 +125,10 @@ public sealed partial class RulesRouter : IIntentRouter
             analysed.RemoveRange(i + 1, j - i - 1);
         }
         var (_, mainU, mainM, decision) = analysed[0];
+        // The learned classifier gives a second opinion on one request (it learned whole messages); how a message splits into
+        // steps, and what each step is, stays with the rules.
+        if (analysed.Count == 1)
+            decision = ClassifierBlend.Combine(decision, mainU, mainM, context.PreviousUserMessages.Count > 0, _model, _thresholds);
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
         var resolved = new List<string>();
         var intent = decision.Intent;

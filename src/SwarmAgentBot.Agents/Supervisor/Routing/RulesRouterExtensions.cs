@@ -13,7 +13,7 @@ public static class RulesRouterExtensions
     /// </summary>
     public static IHostApplicationBuilder AddRulesRouter(this IHostApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton<RulesRouter>();
+        builder.Services.TryAddSingleton(_ => new RulesRouter());
         builder.Services.TryAddSingleton<IIntentRouter>(sp => sp.GetRequiredService<RulesRouter>());
         return builder;
     }
