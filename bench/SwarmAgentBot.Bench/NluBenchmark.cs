@@ -42,7 +42,10 @@ public sealed class NluBenchmark : IBenchmark
         var texts = new List<string>();
         Console.WriteLine($"{"file",-22} {"lines",6} {"intent acc",11} {"entity P",9} {"entity R",9} {"entity F1",10} {"OOS F1",7} {"steps",6}");
         // Files named on the command line (a fresh blind set, say) are scored like the shipped ones.
-        var paths = Files.Select(f => Path.Combine(dir, f)).Concat(args.Where(a => a.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)));
+        // bench/nlu/blind-final.jsonl is written by someone who never saw the router and is kept out of the tests and
+        // of the classifier's training data: the only figure here not tuned on. Never fix the router line by line against it.
+        var blind = Path.Combine(env.RepoRoot, "bench", "nlu", "blind-final.jsonl");
+        var paths = Files.Select(f => Path.Combine(dir, f)).Concat(File.Exists(blind) ? [blind] : []).Concat(args.Where(a => a.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)));
         foreach (var path in paths)
         {
             var file = Path.GetFileName(path);
