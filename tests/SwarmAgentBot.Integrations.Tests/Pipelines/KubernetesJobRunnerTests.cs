@@ -18,32 +18,8 @@ public sealed class KubernetesJobRunnerTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private string Kubeconfig(Uri server, string token = KubernetesApiFixture.Token, string extraUser = "")
-    {
-        var path = Path.Combine(_folder, "kubeconfig-" + Guid.NewGuid().ToString("N")[..6]);
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            current-context: test
-            preferences: {"{}"}
-            clusters:
-              - name: loopback
-                cluster:
-                  server: {server.ToString().TrimEnd('/')}
-            users:
-              - name: bot
-                user:
-                  token: {token}
-            {extraUser}
-            contexts:
-              - name: test
-                context:
-                  cluster: loopback
-                  user: bot
-                  namespace: swarm
-            """);
-        return path;
-    }
+    private string Kubeconfig(Uri server, string token = KubernetesApiFixture.Token, string extraUser = "") =>
+        TestKubeconfig.Write(_folder, server, token, extraUser: extraUser);
 
     private KubernetesJobRunner Runner(Uri? server = null, TimeSpan? startTimeout = null, string? template = null, int retries = 3, bool watch = true)
     {

@@ -37,26 +37,7 @@ public sealed class KubernetesServingDeployerTests : IAsyncLifetime
 
     private KubernetesServingDeployer Deployer(string token = KubernetesApiFixture.Token, string manifests = "manifests")
     {
-        var kubeconfig = Path.Combine(_folder, "kubeconfig-" + Guid.NewGuid().ToString("N")[..6]);
-        File.WriteAllText(kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            current-context: test
-            clusters:
-              - name: loopback
-                cluster:
-                  server: {_api.BaseAddress.ToString().TrimEnd('/')}
-            users:
-              - name: bot
-                user:
-                  token: {token}
-            contexts:
-              - name: test
-                context:
-                  cluster: loopback
-                  user: bot
-                  namespace: ml-serving
-            """);
+        var kubeconfig = TestKubeconfig.Write(_folder, _api.BaseAddress, token, ns: "ml-serving");
         var connection = KubernetesConnection.FromKubeconfig(kubeconfig);
         var http = new HttpClient(connection.CreateHandler()) { BaseAddress = connection.Server, Timeout = Timeout.InfiniteTimeSpan };
         var client = new KubernetesClient(http, connection, new RetrySettings(1, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), NullLogger<KubernetesClient>.Instance);
