@@ -41,7 +41,7 @@ public sealed class PinnedServingTests(TinyModelFixture models) : IClassFixture<
     {
         var store = new InMemoryObjectStore();
         var key = await PutBundleAsync(store, models.Second);
-        using var pod = Pod(store, key);
+        var pod = Pod(store, key);
         try
         {
             using var http = pod.CreateClient();
@@ -59,6 +59,8 @@ public sealed class PinnedServingTests(TinyModelFixture models) : IClassFixture<
         }
         finally
         {
+            // Stop the host before removing its folder: its prediction log still writes there while stopping.
+            pod.Dispose();
             SwarmWebFactory.DeleteDataDir(pod.DataDir);
         }
     }
@@ -66,7 +68,7 @@ public sealed class PinnedServingTests(TinyModelFixture models) : IClassFixture<
     [Fact]
     public void APodWhoseBundleIsMissingDoesNotStartAndSaysWhichKey()
     {
-        using var pod = Pod(new InMemoryObjectStore(), "runs/99/bundle.zip");
+        var pod = Pod(new InMemoryObjectStore(), "runs/99/bundle.zip");
         try
         {
             var error = Assert.ThrowsAny<Exception>(() => pod.CreateClient());
@@ -74,6 +76,8 @@ public sealed class PinnedServingTests(TinyModelFixture models) : IClassFixture<
         }
         finally
         {
+            // Stop the host before removing its folder: its prediction log still writes there while stopping.
+            pod.Dispose();
             SwarmWebFactory.DeleteDataDir(pod.DataDir);
         }
     }
