@@ -31,6 +31,17 @@ public sealed class RulesRouterTests
         Assert.True(global::SwarmAgentBot.Agents.Supervisor.Supervisor.CheckCondition(step.Condition!, new Dictionary<string, double> { ["f1"] = 0.85 }).Met);
     }
 
+    [Theory]
+    [InlineData("train a churn model on churn target churn in 20 seconds", "churn")]
+    [InlineData("yo can u trian a fraud model on fraud, target is_fraud", "fraud")]
+    public void ADatasetNamedLikeTheModelIsStillTheDataset(string text, string dataset)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal("training.train_model", route.Intent);
+        Assert.Equal(dataset, route.Entities["dataset"]!.GetValue<string>());
+    }
+
     [Fact]
     public void ItPrintsExactlyTheContractShape()
     {

@@ -257,7 +257,9 @@ public sealed partial class RulesRouter : IIntentRouter
             foreach (System.Text.RegularExpressions.Match match in pattern.Matches(text))
             {
                 var n = match.Groups["n"].Value;
-                if (EntityPatterns.IsNameWord(n) && !m.Names.Contains(n) && !n.Equals(m.ModelHint, StringComparison.OrdinalIgnoreCase)) return n;
+                // "train a churn model on churn": after "on" the word names the data even when it also names the model.
+                var sameAsModel = n.Equals(m.ModelHint, StringComparison.OrdinalIgnoreCase) && intent != Intents.TrainModel;
+                if (EntityPatterns.IsNameWord(n) && !m.Names.Contains(n) && !sameAsModel) return n;
             }
             return null;
         }
