@@ -130,10 +130,14 @@ public sealed class ServingTests(TinyModelFixture models) : IClassFixture<TinyMo
                     response.EnsureSuccessStatusCode();
                     ids.AddRange((await response.Content.ReadFromJsonAsync<JsonObject>())!["predictions"]!.AsArray().Select(p => p!["id"]!.ToString()));
                 }
+                var log = host.Services.GetRequiredService<PredictionLog>();
                 var stopping = host.DisposeAsync().AsTask();
                 await Dapper.SqlMapper.ExecuteAsync(holder, "ROLLBACK");
                 await holder.CloseAsync();
                 await stopping;
+                // The app's own shutdown (its RunAsync disposing the host) can still be finishing when the factory's
+                // dispose returns: wait for the log the host stopped, without stopping it here.
+                await log.Completion.WaitAsync(TimeSpan.FromSeconds(30));
             }
 
             await using var restarted = new SwarmWebFactory(dataDir, configure: s => s.AddSingleton<IObjectStore>(_store));

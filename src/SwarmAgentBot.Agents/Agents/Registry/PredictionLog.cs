@@ -297,6 +297,9 @@ public sealed class PredictionLog : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Completes when the writer has stopped, after shutdown wrote everything that was queued.</summary>
+    public Task Completion => _writer;
+
     /// <summary>Writes everything still queued, then stops the writer (graceful shutdown loses no prediction).</summary>
     public async ValueTask DisposeAsync()
     {
