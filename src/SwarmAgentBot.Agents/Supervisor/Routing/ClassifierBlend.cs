@@ -33,12 +33,12 @@ internal static class ClassifierBlend
     /// <summary>Why a decision came from the classifier (so traces show it).</summary>
     public const string LearnedReason = "learned classifier";
 
-    public static Decision Combine(Decision rules, Utterance u, Mentions m, bool inConversation, IntentModel? model, BlendThresholds thresholds)
+    public static Decision Combine(Decision rules, Utterance u, Mentions m, bool inConversation, Lazy<IntentModel>? model, BlendThresholds thresholds)
     {
         if (model is null) return rules;
         if (thresholds.ClassifierOnly)
         {
-            var only = model.Predict(u);
+            var only = model.Value.Predict(u);
             return new Decision(only.Intent, $"{LearnedReason}: {only.Intent} p={only.Probability:0.00}", only.Probability);
         }
 
@@ -49,7 +49,7 @@ internal static class ClassifierBlend
         if (!rescue && !openQuestion && !scored) return rules;
         var weak = openQuestion || scored && rules.Confidence < thresholds.WeakRuleConfidence;
 
-        var guess = model.Predict(u);
+        var guess = model.Value.Predict(u);
         if (guess.Intent == rules.Intent) return rules;
         if (rescue)
         {

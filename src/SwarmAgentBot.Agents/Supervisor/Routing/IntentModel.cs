@@ -46,6 +46,9 @@ public sealed class IntentModel
     /// <summary>The model trained on the labelled files shipped with the router (trained once, on first use).</summary>
     public static IntentModel Default => DefaultModel.Value;
 
+    /// <summary><see cref="Default"/> not trained yet: a router trains it only when a message first needs a second opinion.</summary>
+    public static Lazy<IntentModel> DefaultOnFirstUse => DefaultModel;
+
     /// <summary>The intents the model knows, in the order it was trained on them.</summary>
     public IReadOnlyList<string> Classes => _classes;
 

@@ -15,16 +15,25 @@ public sealed partial class RulesRouter : IIntentRouter
 {
     private const int MaxFollowUpDepth = 3;
 
-    private readonly IntentModel? _model;
+    private readonly Lazy<IntentModel>? _model;
     private readonly BlendThresholds _thresholds;
 
-    /// <summary>The router with its learned classifier (<see cref="IntentModel.Default"/>) and the default thresholds.</summary>
-    public RulesRouter() : this(IntentModel.Default, BlendThresholds.Default)
+    /// <summary>
+    /// The router with its learned classifier (<see cref="IntentModel.Default"/>) and the default thresholds. The classifier
+    /// is trained when a message first reaches it, not here: most messages never need it, and a CLI call routing one clear
+    /// message should not pay for training.
+    /// </summary>
+    public RulesRouter() : this(IntentModel.DefaultOnFirstUse, BlendThresholds.Default)
     {
     }
 
     /// <summary>A router consulting <paramref name="model"/> where the rules are weak (null: the rules alone).</summary>
     public RulesRouter(IntentModel? model, BlendThresholds thresholds)
+        : this(model is null ? null : new Lazy<IntentModel>(model), thresholds)
+    {
+    }
+
+    private RulesRouter(Lazy<IntentModel>? model, BlendThresholds thresholds)
     {
         ArgumentNullException.ThrowIfNull(thresholds);
         _model = model;
