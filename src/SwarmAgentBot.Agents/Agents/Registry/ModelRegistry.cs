@@ -55,12 +55,7 @@ public sealed class ModelRegistry(SwarmDatabase database, TimeProvider clock) : 
             var now = clock.GetUtcNow().ToString("O");
             await connection.ExecuteAsync("INSERT OR IGNORE INTO models (name, created_at, created_by) VALUES (@ModelName, @now, @CreatedBy)", new { v.ModelName, now, v.CreatedBy });
             var next = await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_name = @ModelName", new { v.ModelName });
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO model_versions (model_name, version, run_id, dataset_name, dataset_version, dataset_sha256, task, metric, metrics_json, artifact_key, model_sha256, created_by, created_at)
-                VALUES (@ModelName, @next, @RunId, @DatasetName, @DatasetVersion, @DatasetSha256, @Task, @Metric, @metrics, @ArtifactKey, @ModelSha256, @CreatedBy, @now)
-                """,
-                new { v.ModelName, next, v.RunId, v.DatasetName, v.DatasetVersion, v.DatasetSha256, v.Task, v.Metric, metrics = JsonSerializer.Serialize(v.Metrics), v.ArtifactKey, v.ModelSha256, v.CreatedBy, now });
+            await InsertVersionAsync(connection, "INSERT", v, next, now);
             await connection.ExecuteAsync("COMMIT");
             return (await GetVersionAsync(v.ModelName, next, cancellationToken))!;
         }
@@ -87,14 +82,17 @@ public sealed class ModelRegistry(SwarmDatabase database, TimeProvider clock) : 
         await using var connection = await database.OpenAsync(cancellationToken);
         var now = clock.GetUtcNow().ToString("O");
         await connection.ExecuteAsync("INSERT OR IGNORE INTO models (name, created_at, created_by) VALUES (@ModelName, @now, @CreatedBy)", new { v.ModelName, now, v.CreatedBy });
-        await connection.ExecuteAsync(
-            """
-            INSERT OR IGNORE INTO model_versions (model_name, version, run_id, dataset_name, dataset_version, dataset_sha256, task, metric, metrics_json, artifact_key, model_sha256, created_by, created_at)
+        await InsertVersionAsync(connection, "INSERT OR IGNORE", v, version, now);
+        return (await GetVersionAsync(v.ModelName, version, cancellationToken))!;
+    }
+
+    private static Task InsertVersionAsync(System.Data.Common.DbConnection connection, string insert, NewModelVersion v, int version, string now) =>
+        connection.ExecuteAsync(
+            insert + """
+             INTO model_versions (model_name, version, run_id, dataset_name, dataset_version, dataset_sha256, task, metric, metrics_json, artifact_key, model_sha256, created_by, created_at)
             VALUES (@ModelName, @version, @RunId, @DatasetName, @DatasetVersion, @DatasetSha256, @Task, @Metric, @metrics, @ArtifactKey, @ModelSha256, @CreatedBy, @now)
             """,
             new { v.ModelName, version, v.RunId, v.DatasetName, v.DatasetVersion, v.DatasetSha256, v.Task, v.Metric, metrics = JsonSerializer.Serialize(v.Metrics), v.ArtifactKey, v.ModelSha256, v.CreatedBy, now });
-        return (await GetVersionAsync(v.ModelName, version, cancellationToken))!;
-    }
 
     /// <summary>Model names, alphabetically.</summary>
     public async Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default)

@@ -226,15 +226,25 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         return o;
     }
 
+    /// <summary>Reads a model bundle (zip) from the object store.</summary>
+    /// <exception cref="ObjectStoreException">The object is missing or unreadable.</exception>
+    public async Task<ModelBundle> ReadBundleAsync(string artifactKey, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await store.OpenReadAsync(artifactKey, cancellationToken);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        return await ModelBundle.LoadAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>Serves <paramref name="version"/> from a bundle already read (no second read of its artifact).</summary>
+    public void UseLoaded(ModelVersion version, ModelBundle bundle) =>
+        _predictors.TryAdd((version.ModelName, version.Version), new Lazy<Task<Predictor>>(Task.FromResult(Predictor.Create(bundle, batchThreads: 1))));
+
     private async Task<Predictor> LoadAsync(ModelVersion version)
     {
         logger.LogInformation("Loading {Model} v{Version} from {Key}", version.ModelName, version.Version, version.ArtifactKey);
-        await using var stream = await store.OpenReadAsync(version.ArtifactKey);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer);
-        buffer.Position = 0;
-        var bundle = await ModelBundle.LoadAsync(buffer);
-        return Predictor.Create(bundle, batchThreads: 1);
+        return Predictor.Create(await ReadBundleAsync(version.ArtifactKey), batchThreads: 1);
     }
 
     /// <inheritdoc />

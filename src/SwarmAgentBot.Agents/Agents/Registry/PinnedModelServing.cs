@@ -65,11 +65,7 @@ public sealed class PinnedModelLoader(
         ModelBundle bundle;
         try
         {
-            await using var stream = await store.OpenReadAsync(o.ArtifactKey!, cancellationToken);
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, cancellationToken);
-            buffer.Position = 0;
-            bundle = await ModelBundle.LoadAsync(buffer, cancellationToken);
+            bundle = await server.ReadBundleAsync(o.ArtifactKey!, cancellationToken);
         }
         catch (Exception ex) when (ex is ObjectStoreException or InvalidDataException or System.Text.Json.JsonException or IOException)
         {
@@ -77,7 +73,7 @@ public sealed class PinnedModelLoader(
         }
         var version = await registry.ImportAsync(new NewModelVersion(o.Model!, null, null, null, bundle.DatasetSha256, bundle.Task.ToName(), bundle.Metric,
             bundle.TestMetrics, o.ArtifactKey!, ModelServer.ModelHash(bundle), Actor), o.Version, cancellationToken);
-        await server.GetPredictorAsync(version, cancellationToken);
+        server.UseLoaded(version, bundle);
         if ((await registry.GetAliasAsync(o.Model!, o.Stage, cancellationToken))?.Version != o.Version)
             await registry.SetAliasAsync(o.Model!, o.Stage, o.Version, Actor, cancellationToken: cancellationToken);
         logger.LogInformation("Serving pinned model {Model} v{Version} as {Stage} from {Key}", o.Model, o.Version, o.Stage, o.ArtifactKey);
