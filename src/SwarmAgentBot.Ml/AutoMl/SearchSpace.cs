@@ -99,21 +99,18 @@ internal static class SearchSpaces
         p["verbosity"] = "0";
         switch (learner)
         {
-            case LearnerNames.Tree:
+            case LearnerNames.Tree or LearnerNames.Forest:
                 p["booster"] = "gbtree";
                 p["tree_method"] = "hist";
                 p["grow_policy"] = "lossguide";
                 p["max_depth"] = "0";
                 p["max_bin"] = "256";
-                break;
-            case LearnerNames.Forest:
-                p["booster"] = "gbtree";
-                p["tree_method"] = "hist";
-                p["grow_policy"] = "lossguide";
-                p["max_depth"] = "0";
-                p["max_bin"] = "256";
-                p["eta"] = "1";
-                p["lambda"] = "0.00001";
+                if (learner == LearnerNames.Forest)
+                {
+                    // One round of many trees: no shrinkage, next to no regularisation (random-forest mode).
+                    p["eta"] = "1";
+                    p["lambda"] = "0.00001";
+                }
                 break;
             case LearnerNames.Linear:
                 p["booster"] = "gblinear";
