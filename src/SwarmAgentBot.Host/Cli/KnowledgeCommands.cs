@@ -52,6 +52,12 @@ public static class KnowledgeCommands
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var k = parse.GetValue(top);
+            var text = parse.GetValue(question) ?? "";
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                await context.Error.WriteLineAsync("The question is empty: give the words to search for, e.g. swarm knowledge search \"how do I roll back a model\".");
+                return 1;
+            }
             if (k < 1)
             {
                 await context.Error.WriteLineAsync("--top must be at least 1.");
@@ -65,7 +71,7 @@ public static class KnowledgeCommands
                 if (await knowledge.Index.DocumentCountAsync(ct) == 0) await knowledge.RefreshAsync(ct);
             }
             var index = own ?? context.Get<KnowledgeIndex>();
-            var hits = await index.SearchAsync(parse.GetValue(question), k, ct);
+            var hits = await index.SearchAsync(text, k, ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(hits.Select(h => new { path = h.Path, heading = h.Heading.Length > 0 ? h.Heading : h.Title, score = h.Score, snippet = h.Snippet }));

@@ -65,18 +65,31 @@ public sealed class KnowledgeHostTests : IDisposable
         Assert.Contains("roll back churn-model", first["snippet"]!.GetValue<string>());
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("\"NEAR( AND * : -")]
-    public async Task TheCliSearchPrintsAnEmptyOrValidArrayForOddQuestions(string question)
+    [Fact]
+    public async Task TheCliSearchPrintsAValidArrayForSearchSyntaxInTheQuestion()
     {
         var db = Path.Combine(_root.FullName, "odd.db");
         await RunCliAsync("knowledge", "index", "--path", Docs, "--db", db);
 
-        var (code, output) = await RunCliAsync("knowledge", "search", question, "--json", "--db", db);
+        var (code, output) = await RunCliAsync("knowledge", "search", "\"NEAR( AND * : -", "--json", "--db", db);
 
         Assert.Equal(0, code);
         Assert.IsType<JsonArray>(JsonNode.Parse(output));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task TheCliSearchRefusesAnEmptyQuestionWithAMessage(string question)
+    {
+        var db = Path.Combine(_root.FullName, "empty.db");
+        await RunCliAsync("knowledge", "index", "--path", Docs, "--db", db);
+
+        var (code, output, error) = await RunCliWithErrorAsync("knowledge", "search", question, "--json", "--db", db);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("question is empty", error);
     }
 
     [Fact]
@@ -132,15 +145,22 @@ public sealed class KnowledgeHostTests : IDisposable
 
     private async Task<(int Code, string Output)> RunCliAsync(params string[] args)
     {
+        var (code, output, _) = await RunCliWithErrorAsync(args);
+        return (code, output);
+    }
+
+    private async Task<(int Code, string Output, string Error)> RunCliWithErrorAsync(params string[] args)
+    {
         var output = new StringWriter();
+        var error = new StringWriter();
         await using var context = new CliContext
         {
             Out = output,
-            Error = new StringWriter(),
+            Error = error,
             Overrides = new Dictionary<string, string?> { ["Swarm:DataDir"] = DataDir, ["Swarm:Knowledge:Path"] = Docs },
         };
         var code = await SwarmCli.RunAsync(args, context);
-        return (code, output.ToString());
+        return (code, output.ToString(), error.ToString());
     }
 
     /// <summary>Routes every message to knowledge.ask, as the rules router does for questions.</summary>
