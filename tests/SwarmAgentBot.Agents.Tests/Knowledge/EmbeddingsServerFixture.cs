@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using SwarmAgentBot.Tests.Shared;
 
 namespace SwarmAgentBot.Agents.Tests.Knowledge;
 
@@ -28,28 +24,22 @@ internal sealed class EmbeddingsServerFixture : IAsyncDisposable
         ["cap"] = "quota", ["limit"] = "quota", ["quota"] = "quota", ["maximum"] = "quota",
     };
 
-    private readonly WebApplication _app;
+    private LoopbackServer? _server;
 
-    private EmbeddingsServerFixture(WebApplication app, string endpoint)
+    private EmbeddingsServerFixture()
     {
-        _app = app;
-        Endpoint = endpoint;
     }
 
     /// <summary>Base URL to configure as Swarm:Knowledge:Embeddings:Endpoint.</summary>
-    public string Endpoint { get; }
+    public string Endpoint => _server!.BaseUrl + "/v1";
 
     /// <summary>Every request body received, in order.</summary>
     public ConcurrentQueue<JsonObject> Requests { get; } = new();
 
     public static async Task<EmbeddingsServerFixture> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        EmbeddingsServerFixture? fixture = null;
-        app.MapPost("/v1/embeddings", async (HttpContext http) =>
+        var fixture = new EmbeddingsServerFixture();
+        fixture._server = await LoopbackServer.StartAsync(app => app.MapPost("/v1/embeddings", async (HttpContext http) =>
         {
             if (http.Request.Headers.Authorization.ToString() != "Bearer " + Key)
                 return Results.Json(new { error = new { message = "Incorrect API key provided.", type = "invalid_request_error" } }, statusCode: 401);
@@ -59,17 +49,14 @@ internal sealed class EmbeddingsServerFixture : IAsyncDisposable
             if (body?["model"] is not JsonValue model || model.GetValueKind() != System.Text.Json.JsonValueKind.String
                 || body["input"] is not JsonArray input || input.Count == 0 || input.Any(i => i is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String))
                 return Results.Json(new { error = new { message = "'model' and a non-empty 'input' array of strings are required.", type = "invalid_request_error" } }, statusCode: 400);
-            fixture!.Requests.Enqueue(body);
+            fixture.Requests.Enqueue(body);
             var data = new JsonArray();
             for (var i = 0; i < input.Count; i++)
                 data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = new JsonArray(Embed(input[i]!.GetValue<string>()).Select(x => (JsonNode)x).ToArray()) });
             // Real servers may return items in any order; the index field says which input each belongs to.
             var shuffled = new JsonArray(data.Reverse().Select(d => d!.DeepClone()).ToArray());
             return Results.Json(new JsonObject { ["object"] = "list", ["data"] = shuffled, ["model"] = model.GetValue<string>() });
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fixture = new EmbeddingsServerFixture(app, address + "/v1");
+        }));
         return fixture;
     }
 
@@ -90,7 +77,6 @@ internal sealed class EmbeddingsServerFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
     }
 }

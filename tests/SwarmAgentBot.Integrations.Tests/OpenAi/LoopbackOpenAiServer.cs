@@ -4,12 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using SwarmAgentBot.Tests.Shared;
 
 namespace SwarmAgentBot.Tests.OpenAi;
 
@@ -66,7 +62,7 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
     public const string DefaultModel = "gpt-loopback";
 
     private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
-    private readonly WebApplication _app;
+    private LoopbackServer? _server;
     private readonly ConcurrentQueue<ScriptedReply> _script = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<JsonObject> _chatRequests = [];
@@ -75,9 +71,8 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
     private readonly HashSet<string> _models;
     private int _callCounter;
 
-    private LoopbackOpenAiServer(WebApplication app, string key, IEnumerable<string> models)
+    private LoopbackOpenAiServer(string key, IEnumerable<string> models)
     {
-        _app = app;
         _key = key;
         _models = models.ToHashSet(StringComparer.Ordinal);
     }
@@ -97,18 +92,13 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
     /// <summary>Starts a server accepting <paramref name="key"/> and serving <paramref name="models"/> (default: <see cref="DefaultModel"/>).</summary>
     public static async Task<LoopbackOpenAiServer> StartAsync(string key = DefaultKey, params string[] models)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new LoopbackOpenAiServer(app, key, models.Length > 0 ? models : [DefaultModel]);
-        app.MapPost("/v1/chat/completions", (Delegate)server.ChatAsync);
-        app.MapPost("/v1/embeddings", (Delegate)server.EmbeddingsAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        if (!address.StartsWith("http://127.0.0.1:", StringComparison.Ordinal))
-            throw new InvalidOperationException($"The loopback server must listen on 127.0.0.1 only, but listens on {address}.");
-        server.Endpoint = address.TrimEnd('/') + "/v1";
+        var server = new LoopbackOpenAiServer(key, models.Length > 0 ? models : [DefaultModel]);
+        server._server = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/v1/chat/completions", (Delegate)server.ChatAsync);
+            app.MapPost("/v1/embeddings", (Delegate)server.EmbeddingsAsync);
+        });
+        server.Endpoint = server._server.BaseUrl + "/v1";
         return server;
     }
 
@@ -318,8 +308,7 @@ public sealed partial class LoopbackOpenAiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
         _stopping.Dispose();
     }
 }

@@ -3,12 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using SwarmAgentBot.Tests.Shared;
 
 namespace SwarmAgentBot.Integrations.Tests.Pipelines;
 
@@ -19,38 +15,36 @@ namespace SwarmAgentBot.Integrations.Tests.Pipelines;
 /// </summary>
 public abstract class LoopbackApi : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackServer _server;
     private readonly ConcurrentQueue<(string Method, string PathPart, int Status, string? RetryAfter)> _injected = new();
 
     /// <param name="token">The bearer token requests must carry.</param>
     /// <param name="tls">A server certificate (with key) to serve HTTPS with; null: plain HTTP.</param>
     protected LoopbackApi(string token, X509Certificate2? tls = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        if (tls is null) builder.WebHost.UseUrls("http://127.0.0.1:0");
-        else builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(tls)));
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
+        // Subclass fixtures are built synchronously (in field initialisers and test constructors).
+        _server = LoopbackServer.StartAsync(app =>
         {
-            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
-            if (context.Request.Headers.Authorization.ToString() != "Bearer " + token)
+            app.Use(async (context, next) =>
             {
-                await WriteErrorAsync(context, 401);
-                return;
-            }
-            if (_injected.TryPeek(out var injection) && injection.Method == context.Request.Method
-                && context.Request.Path.Value!.Contains(injection.PathPart, StringComparison.Ordinal) && _injected.TryDequeue(out _))
-            {
-                if (injection.RetryAfter is not null) context.Response.Headers.RetryAfter = injection.RetryAfter;
-                await WriteErrorAsync(context, injection.Status);
-                return;
-            }
-            await next(context);
-        });
-        Map(_app);
-        _app.StartAsync().GetAwaiter().GetResult();
-        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+                Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+                if (context.Request.Headers.Authorization.ToString() != "Bearer " + token)
+                {
+                    await WriteErrorAsync(context, 401);
+                    return;
+                }
+                if (_injected.TryPeek(out var injection) && injection.Method == context.Request.Method
+                    && context.Request.Path.Value!.Contains(injection.PathPart, StringComparison.Ordinal) && _injected.TryDequeue(out _))
+                {
+                    if (injection.RetryAfter is not null) context.Response.Headers.RetryAfter = injection.RetryAfter;
+                    await WriteErrorAsync(context, injection.Status);
+                    return;
+                }
+                await next(context);
+            });
+            Map(app);
+        }, tls).GetAwaiter().GetResult();
+        BaseAddress = new Uri(_server.BaseUrl + "/");
     }
 
     public Uri BaseAddress { get; }
@@ -80,5 +74,5 @@ public abstract class LoopbackApi : IAsyncDisposable
         return port;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 }

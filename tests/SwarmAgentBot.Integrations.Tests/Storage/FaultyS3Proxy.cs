@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using SwarmAgentBot.Tests.Shared;
 
 namespace SwarmAgentBot.Integrations.Tests.Storage;
 
@@ -17,11 +13,13 @@ namespace SwarmAgentBot.Integrations.Tests.Storage;
 /// </summary>
 public sealed class FaultyS3Proxy : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer? _server;
     private readonly HttpClient _forward = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
     private readonly ConcurrentDictionary<string, int> _attempts = new();
 
-    private FaultyS3Proxy(WebApplication app) => _app = app;
+    private FaultyS3Proxy()
+    {
+    }
 
     /// <summary>Every request seen, as "METHOD path?query".</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -32,12 +30,8 @@ public sealed class FaultyS3Proxy : IAsyncDisposable
     /// <summary>Starts a proxy to <paramref name="target"/>; <paramref name="fail"/> gets the request line and its attempt number (1-based) and says whether to fail it.</summary>
     public static async Task<FaultyS3Proxy> StartAsync(string target, Func<string, int, bool> fail)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var proxy = new FaultyS3Proxy(app);
-        app.Run(async context =>
+        var proxy = new FaultyS3Proxy();
+        proxy._server = await LoopbackServer.StartAsync(app => app.Run(async context =>
         {
             var line = $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}";
             proxy.Requests.Enqueue(line);
@@ -52,9 +46,8 @@ public sealed class FaultyS3Proxy : IAsyncDisposable
                 return;
             }
             await proxy.ForwardAsync(context, target);
-        });
-        await app.StartAsync();
-        proxy.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
+        proxy.Url = proxy._server.BaseUrl;
         return proxy;
     }
 
@@ -81,8 +74,7 @@ public sealed class FaultyS3Proxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
         _forward.Dispose();
     }
 }

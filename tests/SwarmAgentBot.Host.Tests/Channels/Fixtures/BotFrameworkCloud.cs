@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using SwarmAgentBot.Tests.Shared;
 
 namespace SwarmAgentBot.Host.Tests.Channels.Fixtures;
 
