@@ -96,7 +96,7 @@ public sealed class DirectLineBenchmark : IBenchmark
         var other = pauses.Where(p => !p.ForGc).Select(p => p.Ms).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"host: {(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / messages:F1} KB allocated per message; GCs gen0/1/2: {after.Gen0 - before.Gen0}/{after.Gen1 - before.Gen1}/{after.Gen2 - before.Gen2}; " +
-            $"GC pauses {gc.Count} ({gc.Sum():F1} ms, max {(gc.Count > 0 ? gc.Max() : 0):F2} ms); other runtime pauses {other.Count} (max {(other.Count > 0 ? other.Max() : 0):F2} ms)"));
+            $"GC pauses {gc.Count} ({gc.Sum():F1} ms, max {(gc.Count > 0 ? gc.Max() : 0):F2} ms), {(after.PromotedBytes - before.PromotedBytes) / 1048576.0:F1} MB promoted; other runtime pauses {other.Count} (max {(other.Count > 0 ? other.Max() : 0):F2} ms)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"host: JIT {after.JitMethods - before.JitMethods} methods, {after.JitMs - before.JitMs:F0} ms in the window; thread pool {after.ThreadPoolThreads} threads; lock contentions {after.LockContentions - before.LockContentions}"));
     }

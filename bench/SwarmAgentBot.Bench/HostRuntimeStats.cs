@@ -16,12 +16,13 @@ namespace SwarmAgentBot.Bench;
 /// <param name="Gen1">Collections of generation 1.</param>
 /// <param name="Gen2">Collections of generation 2.</param>
 /// <param name="Pauses">Every runtime suspension so far, oldest first: duration in ms and whether a GC caused it.</param>
+/// <param name="PromotedBytes">Bytes the collections so far found alive in gen0/gen1 and kept (what a collection has to copy).</param>
 /// <param name="JitMethods">Methods compiled by the JIT so far (tier-0, tier-1 and OSR versions all count).</param>
 /// <param name="JitMs">Time spent in the JIT so far.</param>
 /// <param name="ThreadPoolThreads">Thread pool threads now.</param>
 /// <param name="LockContentions">Times a thread had to wait for a Monitor lock so far.</param>
 public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen0, int Gen1, int Gen2, IReadOnlyList<RuntimePause> Pauses,
-    long JitMethods, double JitMs, int ThreadPoolThreads, long LockContentions)
+    long PromotedBytes, long JitMethods, double JitMs, int ThreadPoolThreads, long LockContentions)
 {
     /// <summary>Environment variable naming the Unix socket the hook answers on.</summary>
     public const string SocketVariable = "SWARM_BENCH_STATS_SOCKET";
@@ -36,8 +37,8 @@ public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen
     }
 
     /// <summary>Figures of this process now (called inside the host by the hook).</summary>
-    internal static HostRuntimeStats Current(IReadOnlyList<RuntimePause> pauses) => new(
-        ProcessCpuMs(), GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), pauses,
+    internal static HostRuntimeStats Current(RuntimePauseListener listener) => new(
+        ProcessCpuMs(), GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), listener.Pauses, listener.PromotedBytes,
         System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
         ThreadPool.ThreadCount, Monitor.LockContentionCount);
 
@@ -63,11 +64,16 @@ internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventLis
 {
     private const int MethodLoadVerbose = 143;
     private const int RestartEeEnd = 3;
+    private const int HeapStats = 4;
+    private long _promoted;
     private const int SuspendEeBegin = 9;
     private readonly Lock _gate = new();
     private readonly List<RuntimePause> _pauses = [];
     private DateTime _suspendedAt;
     private bool _suspendedForGc;
+
+    /// <summary>Bytes promoted out of gen0 and gen1 by the collections so far.</summary>
+    public long PromotedBytes => Interlocked.Read(ref _promoted);
 
     /// <summary>The pauses so far (a copy).</summary>
     public IReadOnlyList<RuntimePause> Pauses
@@ -89,6 +95,10 @@ internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventLis
         if (e.EventId == MethodLoadVerbose && jitLogPath is not null && e.Payload is { Count: > 8 } m)
         {
             lock (_gate) File.AppendAllText(jitLogPath, $"{e.TimeStamp:HH:mm:ss.fff} flags={m[5]} {m[6]}::{m[7]}\n");
+        }
+        else if (e.EventId == HeapStats && e.Payload is { Count: > 3 } h)
+        {
+            Interlocked.Add(ref _promoted, (long)Convert.ToUInt64(h[1], System.Globalization.CultureInfo.InvariantCulture) + (long)Convert.ToUInt64(h[3], System.Globalization.CultureInfo.InvariantCulture));
         }
         else if (e.EventId == SuspendEeBegin)
         {

@@ -27,7 +27,7 @@ internal static class StartupHook
             {
                 using var client = listener.Accept();
                 using var stream = new NetworkStream(client);
-                JsonSerializer.Serialize(stream, HostRuntimeStats.Current(pauses.Pauses));
+                JsonSerializer.Serialize(stream, HostRuntimeStats.Current(pauses));
             }
         })
         { IsBackground = true, Name = "bench stats" };
