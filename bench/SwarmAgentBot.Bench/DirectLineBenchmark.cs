@@ -23,6 +23,11 @@ public sealed class DirectLineBenchmark : IBenchmark
     /// <inheritdoc />
     public async Task<int> RunAsync(string[] args, BenchEnvironment env, CancellationToken cancellationToken)
     {
+        if (args.Contains("--breakdown"))
+        {
+            await DirectLineBreakdown.PrintAsync(env, cancellationToken);
+            return 0;
+        }
         var conversations = IntArg(args, "--conversations", 50);
         var rounds = IntArg(args, "--rounds", 40);
         var warmup = IntArg(args, "--warmup", 5);

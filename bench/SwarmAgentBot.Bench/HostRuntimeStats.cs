@@ -53,7 +53,7 @@ public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen
         public long Nanoseconds;
     }
 
-    private static double ProcessCpuMs() => ClockGetTime(ProcessCpuClock, out var t) == 0 ? t.Seconds * 1e3 + t.Nanoseconds / 1e6 : double.NaN;
+    internal static double ProcessCpuMs() => ClockGetTime(ProcessCpuClock, out var t) == 0 ? t.Seconds * 1e3 + t.Nanoseconds / 1e6 : double.NaN;
 }
 
 /// <summary>One suspension of the runtime: how long every managed thread stood still, and whether a GC caused it.</summary>

@@ -33,6 +33,10 @@ public sealed class DirectLineConversation
     private Utf8JsonWriter _writer;
     private readonly int _capacity;
     private long _next;
+    // User activities handed to the bot whose turn has not ended yet (see BeginTurn / EndTurn).
+    private int _turnsInProgress;
+    // Seq of the newest activity that is not a user activity waiting for its turn (a reply, a proactive message, ...).
+    private long _lastOtherSeq = -1;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal DirectLineConversation(string id, int capacity)
@@ -55,18 +59,66 @@ public sealed class DirectLineConversation
         string id;
         lock (_gate)
         {
-            var seq = _next++;
-            id = $"{Id}|{seq:D7}";
-            activity["id"] = id;
-            activity["conversation"] = new JsonObject { ["id"] = Id };
-            activity["timestamp"] ??= DateTimeOffset.UtcNow.ToString("O");
-            _activities.Add((seq, Serialise(activity)));
-            if (_activities.Count > _capacity) _activities.RemoveRange(0, _activities.Count - _capacity);
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            id = AppendLocked(activity);
+            _lastOtherSeq = _next - 1;
+            changed = NextChange();
         }
         changed.TrySetResult();
         return id;
+    }
+
+    /// <summary>
+    /// Appends a user activity that the bot will answer, and counts its turn as in progress until
+    /// <see cref="EndTurn"/>: meanwhile the stream may hold the activity back briefly, so that it and
+    /// the bot's replies reach the client in one frame.
+    /// </summary>
+    internal string BeginTurn(JsonObject activity)
+    {
+        TaskCompletionSource changed;
+        string id;
+        lock (_gate)
+        {
+            id = AppendLocked(activity);
+            _turnsInProgress++;
+            changed = NextChange();
+        }
+        changed.TrySetResult();
+        return id;
+    }
+
+    /// <summary>Appends the bot's replies to one user activity, all at once, and ends that activity's turn.</summary>
+    internal void EndTurn(IEnumerable<JsonObject> replies)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            foreach (var reply in replies) AppendLocked(reply);
+            _lastOtherSeq = _next - 1;
+            _turnsInProgress = Math.Max(0, _turnsInProgress - 1);
+            changed = NextChange();
+        }
+        changed.TrySetResult();
+    }
+
+    // Callers hold _gate.
+    private string AppendLocked(JsonObject activity)
+    {
+        var seq = _next++;
+        var id = $"{Id}|{seq:D7}";
+        activity["id"] = id;
+        activity["conversation"] = new JsonObject { ["id"] = Id };
+        activity["timestamp"] ??= DateTimeOffset.UtcNow.ToString("O");
+        _activities.Add((seq, Serialise(activity)));
+        if (_activities.Count > _capacity) _activities.RemoveRange(0, _activities.Count - _capacity);
+        return id;
+    }
+
+    // Callers hold _gate; the returned source is completed once the lock is released.
+    private TaskCompletionSource NextChange()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return changed;
     }
 
     private const int ScratchBytes = 4096;
@@ -102,15 +154,19 @@ public sealed class DirectLineConversation
         }
     }
 
-    /// <summary>The JSON of the activities after the watermark (all when null) and the new watermark.</summary>
-    internal (IReadOnlyList<byte[]> Activities, long Watermark) JsonSince(long? watermark)
+    /// <summary>
+    /// The JSON of the activities after the watermark (all when null), the new watermark, and whether
+    /// the bot is still answering and everything after the watermark is user activities waiting for their
+    /// replies (nothing else to deliver yet).
+    /// </summary>
+    internal (IReadOnlyList<byte[]> Activities, long Watermark, bool Answering) JsonSince(long? watermark)
     {
         lock (_gate)
         {
             var start = FirstIndexAfter(watermark);
             var list = new byte[_activities.Count - start][];
             for (var i = start; i < _activities.Count; i++) list[i - start] = _activities[i].Json;
-            return (list, _next - 1);
+            return (list, _next - 1, _turnsInProgress > 0 && _lastOtherSeq <= (watermark ?? -1));
         }
     }
 
