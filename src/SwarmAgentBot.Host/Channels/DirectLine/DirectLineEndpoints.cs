@@ -18,8 +18,6 @@ public static class DirectLineEndpoints
 {
     private const string Prefix = "/v3/directline";
 
-    // Longest the stream holds a user's activity back while the bot answers it (web chat shows it as sending until then).
-    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Maps the endpoints.</summary>
     public static WebApplication MapDirectLineEndpoints(this WebApplication app)
@@ -180,7 +178,8 @@ public static class DirectLineEndpoints
         // One buffer per socket; each frame splices the activities' stored JSON instead of re-serialising them.
         var frame = new ArrayBufferWriter<byte>(16 * 1024);
         await using var json = new Utf8JsonWriter(frame);
-        var held = false;
+        var hold = options.Value.EchoHold;
+        var held = hold <= TimeSpan.Zero;
         try
         {
             while (!closed.IsCancellationRequested && socket.State == WebSocketState.Open)
@@ -190,13 +189,13 @@ public static class DirectLineEndpoints
                 if (activities.Count > 0 && answering && !held)
                 {
                     // The bot is answering a message (usually within a millisecond or two): wait for its reply, up to
-                    // MaxHold, so the user's echo and the reply go out as one activity set — one frame and one
+                    // EchoHold, so the user's echo and the reply go out as one activity set — one frame and one
                     // wake-up for the client instead of two. Held once: then whatever is there is sent.
                     held = true;
-                    await change.WaitAsync(MaxHold, closed.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await change.WaitAsync(hold, closed.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     continue;
                 }
-                held = false;
+                held = hold <= TimeSpan.Zero;
                 if (activities.Count > 0)
                 {
                     frame.ResetWrittenCount();
