@@ -59,7 +59,11 @@ public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen
 /// <summary>One suspension of the runtime: how long every managed thread stood still, and whether a GC caused it.</summary>
 public sealed record RuntimePause(double Ms, bool ForGc);
 
-/// <summary>Records every runtime suspension from the runtime's own GC events (suspend begin → restart end).</summary>
+/// <summary>
+/// Records every runtime suspension from the runtime's own GC events (suspend begin → restart end) and the bytes
+/// each collection promoted; with <c>jitLogPath</c> (SWARM_BENCH_JIT_LOG) also appends one line per JIT-compiled
+/// method there (time, method flags with the optimisation tier in bits 7-9, name): a diagnostic, slow.
+/// </summary>
 internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventListener
 {
     private const int MethodLoadVerbose = 143;
@@ -84,10 +88,9 @@ internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventLis
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
         // GC keyword (0x1) at Informational: a handful of events per collection, nothing per allocation.
-        // With a JIT log (SWARM_BENCH_JIT_LOG): also the JIT keyword (0x10) at Verbose, one event per compiled method.
+        // With a JIT log: also the JIT keyword (0x10) at Verbose, one event per compiled method (which, when, at which tier).
         if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-            EnableEvents(eventSource, Environment.GetEnvironmentVariable("SWARM_BENCH_JIT_LOG") is { Length: > 0 } ? EventLevel.Verbose : EventLevel.Informational,
-                (EventKeywords)(Environment.GetEnvironmentVariable("SWARM_BENCH_JIT_LOG") is { Length: > 0 } ? 0x11 : 0x1));
+            EnableEvents(eventSource, jitLogPath is null ? EventLevel.Informational : EventLevel.Verbose, (EventKeywords)(jitLogPath is null ? 0x1 : 0x11));
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs e)

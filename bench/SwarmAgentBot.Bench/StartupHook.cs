@@ -16,7 +16,7 @@ internal static class StartupHook
     public static void Initialize()
     {
         if (Environment.GetEnvironmentVariable(HostRuntimeStats.SocketVariable) is not { Length: > 0 } path) return;
-        var pauses = new RuntimePauseListener(Environment.GetEnvironmentVariable("SWARM_BENCH_JIT_LOG"));
+        var pauses = new RuntimePauseListener(Environment.GetEnvironmentVariable("SWARM_BENCH_JIT_LOG") is { Length: > 0 } log ? log : null);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         File.Delete(path);
         listener.Bind(new UnixDomainSocketEndPoint(path));
