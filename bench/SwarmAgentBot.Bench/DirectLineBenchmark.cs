@@ -11,6 +11,12 @@ namespace SwarmAgentBot.Bench;
 /// <summary>
 /// Direct Line round trip for "help" with many concurrent conversations: time from posting the
 /// activity to the bot's reply arriving on the conversation's websocket stream (what web chat sees).
+/// Besides latency it prints the host's runtime figures for the measured window (CPU and bytes allocated per
+/// message, collections, pauses, promoted bytes, JIT work) from <see cref="StartupHook"/> inside the host.
+/// Options: --conversations N, --rounds N, --warmup N (rounds per conversation before measuring, 5);
+/// --steady SECONDS (keep warming up that long first); --stages (split each round trip at the host's timestamps);
+/// --host-env NAME=VALUE (runtime settings for the host only); --breakdown (the host's steps in this process:
+/// run it with DOTNET_TieredCompilation=0 like the host, or the bench's own tiering shows in the figures).
 /// </summary>
 public sealed class DirectLineBenchmark : IBenchmark
 {
