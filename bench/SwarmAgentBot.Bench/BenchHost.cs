@@ -9,12 +9,15 @@ public sealed class BenchHost : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private BenchHost(Process process, string baseUrl, string dataDir)
+    private BenchHost(Process process, string baseUrl, string dataDir, string? statsSocket)
     {
         _process = process;
         BaseUrl = baseUrl;
         DataDir = dataDir;
+        _statsSocket = statsSocket;
     }
+
+    private readonly string? _statsSocket;
 
     /// <summary>http://127.0.0.1:PORT</summary>
     public string BaseUrl { get; }
@@ -32,8 +35,15 @@ public sealed class BenchHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The host's runtime figures now (CPU, allocations, collections, pauses, JIT); only when started
+    /// with <c>runtimeStats</c> (the bench's <see cref="StartupHook"/> answers from inside the host).
+    /// </summary>
+    public Task<HostRuntimeStats> RuntimeStatsAsync(CancellationToken cancellationToken = default) =>
+        _statsSocket is null ? throw new InvalidOperationException("The host was started without runtimeStats.") : HostRuntimeStats.ReadAsync(_statsSocket, cancellationToken);
+
     /// <summary>Starts the host and waits until /healthz answers.</summary>
-    public static async Task<BenchHost> StartAsync(BenchEnvironment env, IDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+    public static async Task<BenchHost> StartAsync(BenchEnvironment env, IDictionary<string, string>? settings = null, bool runtimeStats = false, CancellationToken cancellationToken = default)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -47,13 +57,20 @@ public sealed class BenchHost : IAsyncDisposable
         psi.Environment["Swarm__DataDir"] = dataDir;
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["Swarm__Knowledge__Path"] = Path.Combine(env.RepoRoot, "knowledge");
+        string? statsSocket = null;
+        if (runtimeStats)
+        {
+            statsSocket = Path.Combine(Path.GetTempPath(), $"swarm-bench-stats-{port}.sock");
+            psi.Environment["DOTNET_STARTUP_HOOKS"] = typeof(BenchHost).Assembly.Location;
+            psi.Environment[HostRuntimeStats.SocketVariable] = statsSocket;
+        }
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new BenchHost(process, baseUrl, dataDir);
+        var host = new BenchHost(process, baseUrl, dataDir, statsSocket);
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -80,5 +97,6 @@ public sealed class BenchHost : IAsyncDisposable
         }
         _process.Dispose();
         try { Directory.Delete(DataDir, true); } catch (IOException) { }
+        if (_statsSocket is not null) File.Delete(_statsSocket);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -18,6 +19,11 @@ public sealed record ConversationState(ConversationRef Reference, Dictionary<str
 /// in one transaction, so conversations never queue on SQLite's write lock (whose busy wait
 /// sleeps whole milliseconds) and each save costs one statement, not one transaction.
 /// A save returns only once its transaction has committed, as before.
+/// Live conversations are also kept in memory (write-through): a conversation's next message reads
+/// its state from there instead of from SQLite. This process is the only writer of the conversations it
+/// serves (one host per data folder; the CLI's conversations are its own), so the copy in memory is
+/// what the database holds once the pending saves have committed. Idle conversations fall out of memory
+/// and are read again from the database, as after a restart.
 /// </summary>
 public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable, IDisposable
 {
@@ -35,13 +41,26 @@ public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable
           memory_json = excluded.memory_json, history_json = excluded.history_json, updated_at = excluded.updated_at
         """;
 
+    /// <summary>Most conversations kept in memory; past this the least recently used tenth is dropped.</summary>
+    public const int MaxLiveConversations = 10_000;
+
     private readonly Channel<PendingSave> _pending = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
+    // What each live conversation last saved, as immutable copies (callers own and change the state objects they get).
+    private readonly ConcurrentDictionary<string, LiveState> _live = new(StringComparer.Ordinal);
+    // Orders the memory update with the hand-over to the writer, so the copy in memory is the last save queued.
+    private readonly Lock _saveGate = new();
+    private long _uses;
     private readonly Lock _writerGate = new();
     private Task? _writer;
 
     /// <summary>Loads the state, or a fresh one for a new conversation.</summary>
     public async Task<ConversationState> GetAsync(ConversationRef reference, CancellationToken cancellationToken = default)
     {
+        if (_live.TryGetValue(reference.Key, out var live))
+        {
+            live.LastUse = Interlocked.Increment(ref _uses);
+            return new ConversationState(reference, new Dictionary<string, string>(live.Memory), [.. live.History]);
+        }
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<(string memory, string history)?>(
             "SELECT memory_json, history_json FROM conversations WHERE conversation_key = @key", new { key = reference.Key });
@@ -64,13 +83,50 @@ public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable
     public Task SaveAsync(ConversationState state, CancellationToken cancellationToken = default)
     {
         if (state.History.Count > HistoryLength) state.History.RemoveRange(0, state.History.Count - HistoryLength);
-        // Serialised now, on the caller's turn: the caller may change its state object as soon as this returns.
+        // Serialised and copied now, on the caller's turn: the caller may change its state object as soon as this returns.
         var save = new PendingSave(state.Reference, JsonSerializer.Serialize(state.Memory), JsonSerializer.Serialize(state.History),
             DateTimeOffset.UtcNow.ToString("O"), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_pending.Writer.TryWrite(save))
-            return WriteAsync([save], cancellationToken); // disposed (host stopping): no writer left, commit directly
+        var live = new LiveState(state.Memory.ToArray(), state.History.ToArray()) { LastUse = Interlocked.Increment(ref _uses) };
+        bool queued;
+        lock (_saveGate)
+        {
+            _live[state.Reference.Key] = live;
+            queued = _pending.Writer.TryWrite(save);
+        }
+        if (_live.Count > MaxLiveConversations) DropLeastRecentlyUsed();
+        if (!queued)
+            return WriteDirectlyAsync(save, cancellationToken); // disposed (host stopping): no writer left, commit directly
         EnsureWriter();
         return cancellationToken.CanBeCanceled ? save.Committed.Task.WaitAsync(cancellationToken) : save.Committed.Task;
+    }
+
+    private async Task WriteDirectlyAsync(PendingSave save, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAsync([save], cancellationToken);
+        }
+        catch
+        {
+            Forget(save);
+            throw;
+        }
+    }
+
+    // A save that did not commit leaves the database as it was: read the conversation from there again.
+    private void Forget(PendingSave save)
+    {
+        lock (_saveGate) _live.TryRemove(save.Reference.Key, out _);
+    }
+
+    private void DropLeastRecentlyUsed()
+    {
+        lock (_saveGate)
+        {
+            if (_live.Count <= MaxLiveConversations) return;
+            foreach (var (key, _) in _live.OrderBy(e => e.Value.LastUse).Take(_live.Count - MaxLiveConversations * 9 / 10).ToList())
+                _live.TryRemove(key, out _);
+        }
     }
 
     /// <summary>Commits every save already handed over, then stops the writer.</summary>
@@ -121,6 +177,7 @@ public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                Forget(batch[0]);
                 batch[0].Committed.TrySetException(ex);
             }
         }
@@ -135,6 +192,7 @@ public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            Forget(save);
             save.Committed.TrySetException(ex);
         }
     }
@@ -157,6 +215,11 @@ public sealed class ConversationStore(SwarmDatabase database) : IAsyncDisposable
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private sealed record LiveState(KeyValuePair<string, string>[] Memory, string[] History)
+    {
+        public long LastUse { get; set; }
     }
 
     private sealed record PendingSave(ConversationRef Reference, string Memory, string History, string At, TaskCompletionSource Committed);

@@ -102,4 +102,55 @@ public sealed class ConversationStoreTests : IDisposable
         Assert.Equal(ConversationStore.HistoryLength, history.Count);
         Assert.Equal("message 24", history[^1]);
     }
+
+    [Fact]
+    public async Task StateServedFromMemorySurvivesARestart()
+    {
+        await using var store = new ConversationStore(_db.Database);
+        var conversation = new ConversationRef("directline", "live", BotId: "swarm-bot");
+        await store.SaveAsync(State("live", "churn-model", "train a churn model"));
+        // The next turns read what the turn before saved (from memory) and save on top of it.
+        var turn = await store.GetAsync(conversation);
+        turn.Memory["version"] = "3";
+        turn.History.Add("deploy it");
+        await store.SaveAsync(turn);
+        turn = await store.GetAsync(conversation);
+        Assert.Equal("3", turn.Memory["version"]);
+
+        var after = await Restarted().GetAsync(conversation);
+        Assert.Equal("churn-model", after.Memory["model"]);
+        Assert.Equal("3", after.Memory["version"]);
+        Assert.Equal(["train a churn model", "deploy it"], after.History);
+    }
+
+    [Fact]
+    public async Task ChangesToAStateObjectReachTheConversationOnlyWhenSaved()
+    {
+        await using var store = new ConversationStore(_db.Database);
+        var conversation = new ConversationRef("directline", "copies");
+        var saved = State("copies", "kept");
+        await store.SaveAsync(saved);
+        saved.Memory["model"] = "changed after saving";
+
+        var first = await store.GetAsync(conversation);
+        first.Memory["model"] = "changed, never saved";
+        first.History.Add("never saved");
+
+        var second = await store.GetAsync(conversation);
+        Assert.Equal("kept", second.Memory["model"]);
+        Assert.Empty(second.History);
+    }
+
+    [Fact]
+    public async Task AfterASaveFailsTheConversationReadsAsTheDatabaseHasIt()
+    {
+        await using var store = new ConversationStore(_db.Database);
+        var broken = new ConversationRef(null!, "broken");
+        // channel_id is NOT NULL: the database rejects this save, so nothing of it may be served from memory either.
+        await Assert.ThrowsAsync<SqliteException>(() => store.SaveAsync(new ConversationState(broken, new() { ["model"] = "lost" }, ["lost"])));
+
+        var state = await store.GetAsync(broken);
+        Assert.Empty(state.Memory);
+        Assert.Empty(state.History);
+    }
 }

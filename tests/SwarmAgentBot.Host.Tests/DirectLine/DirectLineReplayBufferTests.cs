@@ -51,10 +51,37 @@ public sealed class DirectLineReplayBufferTests
         foreach (long? mark in new long?[] { null, 1, 5, 9, 12 })
         {
             var (polled, polledMark) = conversation.Since(mark);
-            var (streamed, streamedMark) = conversation.JsonSince(mark);
+            var (streamed, streamedMark, _) = conversation.JsonSince(mark);
             Assert.Equal(Texts(polled), Texts(streamed));
             Assert.Equal(polledMark, streamedMark);
             Assert.Equal(polled.Select(a => a.ToJsonString()), streamed.Select(b => JsonNode.Parse(b)!.ToJsonString()));
         }
+    }
+
+    [Fact]
+    public void AUsersActivityIsHeldForItsRepliesUntilTheBotEndsTheTurn()
+    {
+        var conversation = Conversation(capacity: 100, appended: 0);
+        conversation.BeginTurn(new JsonObject { ["type"] = "message", ["text"] = "help" });
+        Assert.True(conversation.JsonSince(null).Answering);
+
+        conversation.EndTurn([new JsonObject { ["type"] = "message", ["text"] = "first reply" }, new JsonObject { ["type"] = "message", ["text"] = "second reply" }]);
+        var (activities, mark, answering) = conversation.JsonSince(null);
+        Assert.False(answering);
+        Assert.Equal(["help", "first reply", "second reply"], Texts(activities));
+        Assert.Equal(2, mark);
+    }
+
+    [Fact]
+    public void NothingIsHeldBackWhenSomethingElseIsWaitingToBeDelivered()
+    {
+        var conversation = Conversation(capacity: 100, appended: 0);
+        conversation.BeginTurn(new JsonObject { ["type"] = "message", ["text"] = "train a model" });
+        // A proactive message (a job finished) arrives while the bot is still answering.
+        conversation.Append(new JsonObject { ["type"] = "message", ["text"] = "run 7 finished" });
+        Assert.False(conversation.JsonSince(null).Answering);
+        // Once the client has those, a second message waiting for its answer is held again.
+        conversation.BeginTurn(new JsonObject { ["type"] = "message", ["text"] = "status of run 7" });
+        Assert.True(conversation.JsonSince(1).Answering);
     }
 }

@@ -168,6 +168,41 @@ public sealed class DirectLineTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task TheStreamDeliversTheUsersEchoAndTheReplyInOneActivitySet()
+    {
+        // A long hold so a slow test machine cannot split them; the default is 50 ms.
+        var factory = new SwarmWebFactory(settings: new Dictionary<string, string?> { ["Swarm:Channels:DirectLine:EchoHold"] = "00:00:20" },
+            configure: s => s.AddSingleton<SwarmAgentBot.Agents.Supervisor.IIntentRouter, HelpOnlyRouter>());
+        try
+        {
+            var client = new DirectLineClient(factory.CreateClient());
+            await client.StartAsync();
+            using var socket = await factory.Server.CreateWebSocketClient().ConnectAsync(
+                new Uri(factory.Server.BaseAddress, $"v3/directline/conversations/{client.ConversationId}/stream?t={Uri.EscapeDataString(client.Token)}"), CancellationToken.None);
+            (await client.SendAsync("help")).EnsureSuccessStatusCode();
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var buffer = new byte[256 * 1024];
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), cts.Token);
+                length += result.Count;
+            } while (!result.EndOfMessage);
+            var activities = JsonNode.Parse(buffer.AsSpan(0, length))!["activities"]!.AsArray().OfType<JsonObject>().ToList();
+            Assert.Equal(["user", "bot"], activities.Select(a => a["from"]!["role"]!.ToString()));
+            Assert.Equal("help", activities[0]["text"]!.ToString());
+            Assert.Equal(activities[0]["id"]!.ToString(), activities[1]["replyToId"]!.ToString());
+        }
+        finally
+        {
+            factory.Dispose();
+            SwarmWebFactory.DeleteDataDir(factory.DataDir);
+        }
+    }
+
     private static async Task<string> ErrorMessageAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["message"]!.ToString();
 }

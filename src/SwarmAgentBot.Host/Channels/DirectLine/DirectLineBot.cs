@@ -50,17 +50,22 @@ public sealed class DirectLineBot : IHostedService, IChannelSender
         {
             await foreach (var (activity, files) in conversation.Inbox.Reader.ReadAllAsync(cancellationToken))
             {
+                var replies = new List<JsonObject>();
                 try
                 {
                     var message = ToMessage(conversation.Id, activity, files);
-                    var replies = await supervisor.HandleAsync(message, cancellationToken);
-                    foreach (var reply in replies)
-                        conversation.Append(ToActivity(reply, activity["id"]?.ToString()));
+                    foreach (var reply in await supervisor.HandleAsync(message, cancellationToken))
+                        replies.Add(ToActivity(reply, activity["id"]?.ToString()));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     _logger.LogError(ex, "Handling activity in Direct Line conversation {ConversationId} failed", conversation.Id);
-                    conversation.Append(ToActivity(BotReply.Plain("Sorry, something went wrong on my side; nothing was changed. Please try again."), activity["id"]?.ToString()));
+                    replies.Add(ToActivity(BotReply.Plain("Sorry, something went wrong on my side; nothing was changed. Please try again."), activity["id"]?.ToString()));
+                }
+                finally
+                {
+                    // Every turn ends, answered or not, so the stream never holds the user's activity back for good.
+                    conversation.EndTurn(replies);
                 }
             }
         }

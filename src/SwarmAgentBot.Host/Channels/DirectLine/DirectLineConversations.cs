@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -25,14 +26,24 @@ public sealed class DirectLineConversation
     // Each activity is kept as its JSON, serialised once when appended: the stream sends those bytes as they are,
     // and a full buffer is a thousand flat byte arrays per conversation instead of a thousand node trees for the GC to trace.
     private readonly List<(long Seq, byte[] Json)> _activities = [];
+    // Each activity is serialised here first, then copied to an array of its exact size on the pinned object heap:
+    // the buffer keeps every activity for a long time, and on the ordinary heap each one would be copied by the next
+    // gen0 and gen1 collections (the bulk of what they copy, so of their pause). The pinned heap never moves them.
+    private ArrayBufferWriter<byte> _scratch;
+    private Utf8JsonWriter _writer;
     private readonly int _capacity;
     private long _next;
+    // User activities handed to the bot whose turn has not ended yet (see BeginTurn / EndTurn).
+    private int _turnsInProgress;
+    // Seq of the newest activity that is not a user activity waiting for its turn (a reply, a proactive message, ...).
+    private long _lastOtherSeq = -1;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal DirectLineConversation(string id, int capacity)
     {
         Id = id;
         _capacity = capacity;
+        (_scratch, _writer) = NewScratch();
     }
 
     /// <summary>Conversation id.</summary>
@@ -48,18 +59,88 @@ public sealed class DirectLineConversation
         string id;
         lock (_gate)
         {
-            var seq = _next++;
-            id = $"{Id}|{seq:D7}";
-            activity["id"] = id;
-            activity["conversation"] = new JsonObject { ["id"] = Id };
-            activity["timestamp"] ??= DateTimeOffset.UtcNow.ToString("O");
-            _activities.Add((seq, JsonSerializer.SerializeToUtf8Bytes(activity)));
-            if (_activities.Count > _capacity) _activities.RemoveRange(0, _activities.Count - _capacity);
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            id = AppendLocked(activity);
+            _lastOtherSeq = _next - 1;
+            changed = NextChange();
         }
         changed.TrySetResult();
         return id;
+    }
+
+    /// <summary>
+    /// Appends a user activity that the bot will answer, and counts its turn as in progress until
+    /// <see cref="EndTurn"/>: meanwhile the stream may hold the activity back briefly, so that it and
+    /// the bot's replies reach the client in one frame.
+    /// </summary>
+    internal string BeginTurn(JsonObject activity)
+    {
+        TaskCompletionSource changed;
+        string id;
+        lock (_gate)
+        {
+            id = AppendLocked(activity);
+            _turnsInProgress++;
+            changed = NextChange();
+        }
+        changed.TrySetResult();
+        return id;
+    }
+
+    /// <summary>Appends the bot's replies to one user activity, all at once, and ends that activity's turn.</summary>
+    internal void EndTurn(IEnumerable<JsonObject> replies)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            foreach (var reply in replies) AppendLocked(reply);
+            _lastOtherSeq = _next - 1;
+            _turnsInProgress = Math.Max(0, _turnsInProgress - 1);
+            changed = NextChange();
+        }
+        changed.TrySetResult();
+    }
+
+    // Callers hold _gate.
+    private string AppendLocked(JsonObject activity)
+    {
+        var seq = _next++;
+        var id = $"{Id}|{seq:D7}";
+        activity["id"] = id;
+        activity["conversation"] = new JsonObject { ["id"] = Id };
+        activity["timestamp"] ??= DateTimeOffset.UtcNow.ToString("O");
+        _activities.Add((seq, Serialise(activity)));
+        if (_activities.Count > _capacity) _activities.RemoveRange(0, _activities.Count - _capacity);
+        return id;
+    }
+
+    // Callers hold _gate; the returned source is completed once the lock is released.
+    private TaskCompletionSource NextChange()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return changed;
+    }
+
+    private const int ScratchBytes = 4096;
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) NewScratch()
+    {
+        var scratch = new ArrayBufferWriter<byte>(ScratchBytes);
+        return (scratch, new Utf8JsonWriter(scratch));
+    }
+
+    // Callers hold _gate.
+    private byte[] Serialise(JsonObject activity)
+    {
+        _scratch.ResetWrittenCount();
+        _writer.Reset(_scratch);
+        activity.WriteTo(_writer);
+        _writer.Flush();
+        var json = GC.AllocateUninitializedArray<byte>(_scratch.WrittenCount, pinned: true);
+        _scratch.WrittenSpan.CopyTo(json);
+        // A rare large activity (up to MaxActivityBytes) must not leave every conversation holding a large scratch buffer.
+        if (_scratch.Capacity > 16 * ScratchBytes) (_scratch, _writer) = NewScratch();
+        return json;
     }
 
     /// <summary>Activities after the watermark (all when null) and the new watermark.</summary>
@@ -73,15 +154,19 @@ public sealed class DirectLineConversation
         }
     }
 
-    /// <summary>The JSON of the activities after the watermark (all when null) and the new watermark.</summary>
-    internal (IReadOnlyList<byte[]> Activities, long Watermark) JsonSince(long? watermark)
+    /// <summary>
+    /// The JSON of the activities after the watermark (all when null), the new watermark, and whether
+    /// the bot is still answering and everything after the watermark is user activities waiting for their
+    /// replies (nothing else to deliver yet).
+    /// </summary>
+    internal (IReadOnlyList<byte[]> Activities, long Watermark, bool Answering) JsonSince(long? watermark)
     {
         lock (_gate)
         {
             var start = FirstIndexAfter(watermark);
             var list = new byte[_activities.Count - start][];
             for (var i = start; i < _activities.Count; i++) list[i - start] = _activities[i].Json;
-            return (list, _next - 1);
+            return (list, _next - 1, _turnsInProgress > 0 && _lastOtherSeq <= (watermark ?? -1));
         }
     }
 

@@ -18,6 +18,7 @@ public static class DirectLineEndpoints
 {
     private const string Prefix = "/v3/directline";
 
+
     /// <summary>Maps the endpoints.</summary>
     public static WebApplication MapDirectLineEndpoints(this WebApplication app)
     {
@@ -177,12 +178,24 @@ public static class DirectLineEndpoints
         // One buffer per socket; each frame splices the activities' stored JSON instead of re-serialising them.
         var frame = new ArrayBufferWriter<byte>(16 * 1024);
         await using var json = new Utf8JsonWriter(frame);
+        var hold = options.Value.EchoHold;
+        var held = hold <= TimeSpan.Zero;
         try
         {
             while (!closed.IsCancellationRequested && socket.State == WebSocketState.Open)
             {
                 var change = conversation!.WaitForChangeAsync(closed.Token);
-                var (activities, next) = conversation.JsonSince(mark);
+                var (activities, next, answering) = conversation.JsonSince(mark);
+                if (activities.Count > 0 && answering && !held)
+                {
+                    // The bot is answering a message (usually within a millisecond or two): wait for its reply, up to
+                    // EchoHold, so the user's echo and the reply go out as one activity set — one frame and one
+                    // wake-up for the client instead of two. Held once: then whatever is there is sent.
+                    held = true;
+                    await change.WaitAsync(hold, closed.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    continue;
+                }
+                held = hold <= TimeSpan.Zero;
                 if (activities.Count > 0)
                 {
                     frame.ResetWrittenCount();
@@ -261,9 +274,9 @@ public static class DirectLineEndpoints
         activity["from"] = from;
         activity["channelId"] = DirectLineBot.ChannelId;
         activity["timestamp"] = DateTimeOffset.UtcNow.ToString("O");
-        var id = conversation.Append(activity);
-        if (type is "message" or "invoke")
-            conversation.Inbox.Writer.TryWrite(new InboundActivity(activity, files)); // the buffer keeps its own copy (JSON)
+        if (type is not ("message" or "invoke")) return conversation.Append(activity);
+        var id = conversation.BeginTurn(activity);
+        conversation.Inbox.Writer.TryWrite(new InboundActivity(activity, files)); // the buffer keeps its own copy (JSON)
         return id;
     }
 

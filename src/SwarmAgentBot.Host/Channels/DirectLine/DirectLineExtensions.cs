@@ -9,7 +9,7 @@ public static class DirectLineExtensions
     public static IHostApplicationBuilder AddDirectLine(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DirectLineOptions>().Bind(builder.Configuration.GetSection(DirectLineOptions.Section))
-            .Validate(o => o.Validate() is null, "Swarm:Channels:DirectLine settings are invalid (TokenLifetime ≥ 1 minute, MaxActivitiesPerConversation ≥ 10).").ValidateOnStart();
+            .Validate(o => o.Validate() is null, "Swarm:Channels:DirectLine settings are invalid (TokenLifetime ≥ 1 minute, MaxActivitiesPerConversation ≥ 10, EchoHold 0-30 s).").ValidateOnStart();
         builder.Services.AddSingleton<DirectLineConversations>();
         builder.Services.AddSingleton<DirectLineBot>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DirectLineBot>());

@@ -25,8 +25,16 @@ public sealed class DirectLineOptions
     /// <summary>Largest upload (all files together), in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 100L * 1024 * 1024;
 
+    /// <summary>
+    /// Longest the websocket stream holds a user's own activity (the echo web chat waits for) while the bot
+    /// answers it, so that the echo and the replies go out as one activity set: one frame per round trip
+    /// instead of two. Zero sends every activity as soon as it is appended.
+    /// </summary>
+    public TimeSpan EchoHold { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Returns an error naming the setting, or null when valid.</summary>
     public string? Validate() =>
         TokenLifetime < TimeSpan.FromMinutes(1) ? "Swarm:Channels:DirectLine:TokenLifetime must be at least one minute." :
-        MaxActivitiesPerConversation < 10 ? "Swarm:Channels:DirectLine:MaxActivitiesPerConversation must be at least 10." : null;
+        MaxActivitiesPerConversation < 10 ? "Swarm:Channels:DirectLine:MaxActivitiesPerConversation must be at least 10." :
+        EchoHold < TimeSpan.Zero || EchoHold > TimeSpan.FromSeconds(30) ? "Swarm:Channels:DirectLine:EchoHold must be between 0 and 30 seconds." : null;
 }
