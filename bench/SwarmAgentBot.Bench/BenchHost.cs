@@ -56,6 +56,8 @@ public sealed class BenchHost : IAsyncDisposable
         foreach (var a in new[] { dll, "serve", "--urls", baseUrl }) psi.ArgumentList.Add(a);
         psi.Environment["Swarm__DataDir"] = dataDir;
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        // As ./swarm serve and the manifests start the server (see SwarmAgentBot.Host.csproj).
+        psi.Environment["DOTNET_TieredCompilation"] = "0";
         psi.Environment["Swarm__Knowledge__Path"] = Path.Combine(env.RepoRoot, "knowledge");
         string? statsSocket = null;
         if (runtimeStats)

@@ -14,7 +14,7 @@ namespace SwarmAgentBot.Tests.Shared;
 /// (Kubernetes, Kubeflow, an OpenAI-compatible API, Bot Connector, Slack, a faulty S3 proxy).
 /// Linked into every test project that needs one, so each fixture only maps its API's routes.
 /// </summary>
-public sealed class LoopbackServer : IAsyncDisposable
+internal sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
