@@ -23,7 +23,9 @@ public sealed class Predictor : IDisposable
     private readonly DenseScorer[] _scorers;
     private readonly double[] _weights;
     private readonly bool[] _inplace;
+    private readonly LinearScorer?[] _linear;
     private readonly float[] _average;
+    private readonly float[] _memberRow;
     private readonly object _gate = new();
     private readonly int _threads;
 
@@ -36,6 +38,7 @@ public sealed class Predictor : IDisposable
         _inplace = members.Select(m => m.Learner != LearnerNames.Linear).ToArray();
         _boosters = new Booster[members.Count];
         _scorers = new DenseScorer[members.Count];
+        _linear = new LinearScorer?[members.Count];
         try
         {
             for (var i = 0; i < members.Count; i++)
@@ -44,6 +47,8 @@ public sealed class Predictor : IDisposable
                 // One record at a time is fastest on one thread: no fork/join overhead.
                 _boosters[i].SetParameter("nthread", "1");
                 _scorers[i] = new DenseScorer(_boosters[i], bundle.Preparation.FeatureCount, maxRows: 1, inplace: _inplace[i]);
+                // Linear members are scored in managed code when that gives XGBoost's own numbers (checked here, once).
+                if (!_inplace[i]) _linear[i] = LinearScorer.TryCreate(members[i].ModelJson, _boosters[i], bundle.Preparation.FeatureCount);
             }
         }
         catch
@@ -52,7 +57,11 @@ public sealed class Predictor : IDisposable
             throw;
         }
         _average = new float[Math.Max(1, bundle.Task == TaskKind.MulticlassClassification ? bundle.ClassLabels.Count : 1)];
+        _memberRow = new float[_average.Length];
     }
+
+    /// <summary>Members scored in managed code (<see cref="LinearScorer"/>) rather than through XGBoost.</summary>
+    public int ManagedMembers => _linear.Count(l => l is not null);
 
     /// <summary>Creates a predictor for a bundle in memory.</summary>
     /// <param name="bundle">The model bundle.</param>
@@ -113,16 +122,26 @@ public sealed class Predictor : IDisposable
     /// <summary>Scores the row in the first scorer's input (every ensemble member, weighted); call under <see cref="_gate"/>.</summary>
     private Prediction ScorePreparedRowLocked()
     {
-        if (_scorers.Length == 1) return Interpret(_scorers[0].Score(1));
+        if (_scorers.Length == 1) return Interpret(ScoreRowLocked(0));
         var input = _scorers[0].Input;
         Array.Clear(_average);
         for (var m = 0; m < _scorers.Length; m++)
         {
-            if (m > 0) input.CopyTo(_scorers[m].Input);
-            var scores = _scorers[m].Score(1);
+            if (m > 0 && _linear[m] is null) input.CopyTo(_scorers[m].Input);
+            var scores = ScoreRowLocked(m);
             for (var k = 0; k < _average.Length; k++) _average[k] += (float)(_weights[m] * scores[k]);
         }
         return Interpret(_average);
+    }
+
+    /// <summary>Member <paramref name="m"/>'s output for the row in the first scorer's input; valid until the next call.</summary>
+    private ReadOnlySpan<float> ScoreRowLocked(int m)
+    {
+        if (_linear[m] is not { } linear) return _scorers[m].Score(1);
+        var width = Bundle.Preparation.FeatureCount;
+        var outputs = _memberRow.AsSpan(0, linear.Outputs);
+        linear.Score(_scorers[0].Input[..width], 1, width, outputs);
+        return outputs;
     }
 
     /// <summary>
@@ -162,7 +181,12 @@ public sealed class Predictor : IDisposable
                     try
                     {
                         float[] scores;
-                        if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
+                        if (_linear[m] is { } linear)
+                        {
+                            scores = new float[rows * linear.Outputs];
+                            linear.Score(values, rows, columns, scores);
+                        }
+                        else if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
                         else
                         {
                             matrix ??= DMatrix.FromDense(values, rows, columns, _threads);

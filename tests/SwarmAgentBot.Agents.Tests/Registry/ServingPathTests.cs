@@ -173,7 +173,7 @@ public sealed class ServingPathTests(TinyModelFixture models) : IClassFixture<Ti
         await holder.DisposeAsync();
         await shutdown;
         await using (var check = await _db.Database.OpenAsync())
-            Assert.Equal(ids.Count, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM prediction_log"));
+            Assert.Equal(ids.Count, await check.ExecuteScalarAsync<int>("SELECT SUM(row_count) FROM prediction_calls"));
 
         await using var reopened = new PredictionLog(_db.Database, TimeProvider.System);
         var logged = await reopened.RecentAsync("churn", 100);

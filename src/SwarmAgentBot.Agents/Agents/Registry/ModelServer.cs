@@ -119,12 +119,13 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         Func<int, ReadOnlyMemory<byte>> features, CancellationToken cancellationToken)
     {
         var alias = int.TryParse(versionOrAlias.TrimStart('v', 'V'), out _) || versionOrAlias == "latest" ? null : versionOrAlias.ToLowerInvariant();
-        string[] ids = [];
+        IReadOnlyList<string> ids = [];
         if (options.Value.LogPredictions)
         {
             var now = clock.GetUtcNow();
-            ids = PredictionLog.NewIds(predictions.Count, now);
-            await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, now.ToString("O"), ids, features, predictions, predictor.ClassLabels), cancellationToken);
+            var callId = PredictionLog.NewCallId(now);
+            ids = new PredictionIds(callId, predictions.Count);
+            await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, now.ToString("O"), callId, features, predictions, predictor.ClassLabels), cancellationToken);
         }
         return new ServedPredictions(modelName, version.Version, alias, predictor.ClassLabels, predictions, ids);
     }
