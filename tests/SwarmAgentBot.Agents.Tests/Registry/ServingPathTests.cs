@@ -103,6 +103,26 @@ public sealed class ServingPathTests(TinyModelFixture models) : IClassFixture<Ti
         }
     }
 
+    [Fact]
+    public async Task ALargeBatchReadOnEveryCoreScoresAndNamesItsFirstBadRecordAsASmallOneDoes()
+    {
+        using var server = new ModelServer(_registry, _store, _log, Microsoft.Extensions.Options.Options.Create(new RegistryOptions()), TimeProvider.System, NullLogger<ModelServer>.Instance);
+        PredictionRequest Large(params int[] bad) => PredictionRequest.Parse(Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Range(0, 5000).Select(i =>
+            bad.Contains(i) ? """{"tenure": "lots", "contract": "monthly", "monthly_charges": 1}""" : Good(i % 72))) + "]"), 100_000);
+
+        var large = await server.PredictAsync("churn", "2", Large());
+        var small = await server.PredictAsync("churn", "2", PredictionRequest.Parse(Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Range(0, 72).Select(Good)) + "]"), 100));
+        Assert.Equal(5000, large.Predictions.Count);
+        for (var i = 0; i < 5000; i += 97)
+        {
+            Assert.Equal(small.Predictions[i % 72].Label, large.Predictions[i].Label);
+            Assert.Equal(small.Predictions[i % 72].Probabilities, large.Predictions[i].Probabilities);
+        }
+
+        Assert.Equal(3000, (await Assert.ThrowsAsync<BatchRecordException>(() => server.PredictAsync("churn", "2", Large(4999, 3000)))).Index);
+        Assert.Equal(10, (await Assert.ThrowsAsync<BatchRecordException>(() => server.PredictAsync("churn", "2", Large(4000, 10)))).Index);
+    }
+
     [Theory]
     [InlineData("""{"record": {"tenure": 1}}""", 1)]
     [InlineData("""{"records": [{"tenure": 1}, {"tenure": 2}], "record": {"tenure": 3}}""", 2)]
