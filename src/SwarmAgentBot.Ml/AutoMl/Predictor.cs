@@ -14,8 +14,9 @@ public sealed record Prediction(string? Label, double? Value, double[]? Probabil
 
 /// <summary>
 /// Serves a <see cref="ModelBundle"/>: applies the bundle's preparation to raw records (or a CSV table) and
-/// returns labels with per-class probabilities, or values. It keeps one loaded Booster; single-record calls go
-/// through a pre-allocated in-place scorer. Thread-safe (single-record calls are serialised on a lock).
+/// returns labels with per-class probabilities, or values. It keeps one loaded Booster per ensemble member; single-record
+/// calls go through a pre-allocated in-place scorer, and linear members are scored in managed code
+/// (<see cref="LinearScorer"/>, used only when it reproduces XGBoost's outputs). Thread-safe (single-record calls are serialised on a lock).
 /// </summary>
 public sealed class Predictor : IDisposable
 {
