@@ -27,6 +27,7 @@ public sealed class Predictor : IDisposable
     private readonly LinearScorer?[] _linear;
     private readonly float[] _average;
     private readonly float[] _memberRow;
+    private readonly bool _canSplitRows;
     private readonly object _gate = new();
     private readonly int _threads;
 
@@ -59,6 +60,7 @@ public sealed class Predictor : IDisposable
         }
         _average = new float[Math.Max(1, bundle.Task == TaskKind.MulticlassClassification ? bundle.ClassLabels.Count : 1)];
         _memberRow = new float[_average.Length];
+        _canSplitRows = _inplace.Select((inplace, m) => inplace || _linear[m] is not null).All(ok => ok);
     }
 
     /// <summary>Members scored in managed code (<see cref="LinearScorer"/>) rather than through XGBoost.</summary>
@@ -163,47 +165,81 @@ public sealed class Predictor : IDisposable
     public float[] ScoreMatrix(FeatureMatrix features) =>
         features.Rows == 0 ? [] : ScoreDense(features.Values, features.Rows, features.Columns);
 
+    /// <summary>Batches from this many rows per core are scored on every core (below it, splitting costs more than it saves).</summary>
+    private const int ParallelRowsPerSlice = 2048;
+
     /// <summary>
-    /// Scores a dense matrix with every member: trees in place (no DMatrix copy), the linear learner through a DMatrix
-    /// (XGBoost 1.7 has no in-place path for it).
+    /// Scores a dense matrix with every member. A large batch on one-thread boosters is split into contiguous row slices,
+    /// one per core, when every member can be scored from several threads at once (tree boosters in place, which XGBoost
+    /// documents as thread-safe since 1.4, and managed linear members); each slice goes through every member in the same
+    /// order, so each row gets exactly the arithmetic of an unsplit call.
     /// </summary>
-    private float[] ScoreDense(ReadOnlySpan<float> values, int rows, int columns)
+    private unsafe float[] ScoreDense(ReadOnlySpan<float> values, int rows, int columns)
+    {
+        lock (_gate)
+        {
+            var slices = _threads == 1 && _canSplitRows ? Math.Min(Environment.ProcessorCount, rows / ParallelRowsPerSlice) : 1;
+            if (slices <= 1) return ScoreRows(values, rows, columns);
+            var parts = new float[slices][];
+            fixed (float* pinned = values)
+            {
+                var start = (nint)pinned;
+                Parallel.For(0, slices, s =>
+                {
+                    var from = (int)((long)rows * s / slices);
+                    var to = (int)((long)rows * (s + 1) / slices);
+                    parts[s] = ScoreRows(new ReadOnlySpan<float>((float*)start + (long)from * columns, (to - from) * columns), to - from, columns);
+                });
+            }
+            var total = new float[parts.Sum(p => p.Length)];
+            var at = 0;
+            foreach (var part in parts)
+            {
+                part.CopyTo(total, at);
+                at += part.Length;
+            }
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Scores rows with every member, weighted: trees in place (no DMatrix copy), linear members in managed code or,
+    /// failing that, through a DMatrix (XGBoost 1.7 has no in-place path for gblinear). Call under <see cref="_gate"/>.
+    /// </summary>
+    private float[] ScoreRows(ReadOnlySpan<float> values, int rows, int columns)
     {
         DMatrix? matrix = null;
         try
         {
-            lock (_gate)
+            float[]? total = null;
+            for (var m = 0; m < _boosters.Length; m++)
             {
-                float[]? total = null;
-                for (var m = 0; m < _boosters.Length; m++)
+                // Changing nthread makes XGBoost reconfigure on the next call: only do it when the batch wants other than 1.
+                if (_threads != 1) _boosters[m].SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
+                try
                 {
-                    // Changing nthread makes XGBoost reconfigure on the next call: only do it when the batch wants other than 1.
-                    if (_threads != 1) _boosters[m].SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
-                    try
+                    float[] scores;
+                    if (_linear[m] is { } linear)
                     {
-                        float[] scores;
-                        if (_linear[m] is { } linear)
-                        {
-                            scores = new float[rows * linear.Outputs];
-                            linear.Score(values, rows, columns, scores);
-                        }
-                        else if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
-                        else
-                        {
-                            matrix ??= DMatrix.FromDense(values, rows, columns, _threads);
-                            scores = _boosters[m].Predict(matrix);
-                        }
-                        if (_boosters.Length == 1) return scores;
-                        total ??= new float[scores.Length];
-                        for (var i = 0; i < scores.Length; i++) total[i] += (float)(_weights[m] * scores[i]);
+                        scores = new float[rows * linear.Outputs];
+                        linear.Score(values, rows, columns, scores);
                     }
-                    finally
+                    else if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
+                    else
                     {
-                        if (_threads != 1) _boosters[m].SetParameter("nthread", "1");
+                        matrix ??= DMatrix.FromDense(values, rows, columns, _threads);
+                        scores = _boosters[m].Predict(matrix);
                     }
+                    if (_boosters.Length == 1) return scores;
+                    total ??= new float[scores.Length];
+                    for (var i = 0; i < scores.Length; i++) total[i] += (float)(_weights[m] * scores[i]);
                 }
-                return total!;
+                finally
+                {
+                    if (_threads != 1) _boosters[m].SetParameter("nthread", "1");
+                }
             }
+            return total!;
         }
         finally
         {
