@@ -107,7 +107,10 @@ public sealed class ServingBenchmark : IBenchmark
         await peer.WaitForExitAsync(cancellationToken);
         var p = JsonNode.Parse(peerLine.Trim().Split('\n')[^1])!;
 
-        Console.WriteLine($"Serving churn-model v1 ({p["features"]} prepared features), {calls} single-record calls and 5 batches of {batchRows:N0} rows");
+        // The model AutoML picks within its budget varies with the machine's load: say which one was served.
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(bundleDir, "bundle.json")))!;
+        var learners = manifest["Members"]?.AsArray().Select(m => m!["Learner"]!.ToString()).Distinct().ToList() is { Count: > 0 } names ? string.Join("+", names) : manifest["Learner"]!.ToString();
+        Console.WriteLine($"Serving churn-model v1 ({p["features"]} prepared features; {p["members"]} member(s): {learners}), {calls} single-record calls and 5 batches of {batchRows:N0} rows");
         Console.WriteLine($"{"",-34} {"single p50 ms",14} {"single p99 ms",14} {"batch ms (median)",18}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"ours: HTTP + preparation + log",-34} {Percentiles.Of(single, 50),14:F3} {Percentiles.Of(single, 99),14:F3} {Percentiles.Of(batches, 50),18:F1}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"python xgboost, first member only",-34} {p["p50_ms"]!.GetValue<double>(),14:F3} {p["p99_ms"]!.GetValue<double>(),14:F3} {p["batch_ms"]!.GetValue<double>(),18:F1}"));
