@@ -49,17 +49,19 @@ internal static class ServingBreakdown
                     return 0;
                 });
                 var predictions = Measure("xgboost in-place predict", () => predictor.PredictPrepared(features, request.Count));
-                var ids = Measure("prediction ids", () => PredictionLog.NewIds(predictions.Length, DateTimeOffset.UtcNow));
+                var ids = Measure("prediction ids", () => new PredictionIds(PredictionLog.NewCallId(DateTimeOffset.UtcNow), predictions.Length));
                 Measure("response JSON", () =>
                 {
                     var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 20);
                     using var json = new Utf8JsonWriter(buffer);
                     json.WriteStartArray();
+                    var id = new char[64];
                     for (var i = 0; i < predictions.Length; i++)
                     {
                         json.WriteStartObject();
                         ModelServer.WritePrediction(json, predictions[i], predictor.ClassLabels, asObject: false);
-                        json.WriteString("id"u8, ids[i]);
+                        ids.TryFormat(i, id, out var written);
+                        json.WriteString("id"u8, id.AsSpan(0, written));
                         json.WriteEndObject();
                     }
                     json.WriteEndArray();
@@ -68,7 +70,7 @@ internal static class ServingBreakdown
                 });
                 await MeasureAsync("prediction log (background writer)", async () =>
                 {
-                    await log.EnqueueAsync(new PendingPredictions("churn-model", 1, null, DateTimeOffset.UtcNow.ToString("O"), ids, request.Record, predictions, predictor.ClassLabels), cancellationToken);
+                    await log.EnqueueAsync(new PendingPredictions("churn-model", 1, null, DateTimeOffset.UtcNow.ToString("O"), ids.CallId, request.Record, predictions, predictor.ClassLabels), cancellationToken);
                     await log.FlushAsync(cancellationToken);
                 });
             }

@@ -78,11 +78,14 @@ public static class ServingEndpoints
             json.WriteNumber("version"u8, served.Version);
             if (served.Alias is null) json.WriteNull("alias"u8); else json.WriteString("alias"u8, served.Alias);
             json.WriteStartArray("predictions"u8);
+            // Ids are formatted into one buffer, not made into a string each.
+            var id = new char[64];
             for (var i = 0; i < served.Predictions.Count; i++)
             {
                 json.WriteStartObject();
                 ModelServer.WritePrediction(json, served.Predictions[i], served.ClassLabels, asObject: false);
-                if (i < served.PredictionIds.Count) json.WriteString("id"u8, served.PredictionIds[i]);
+                if (served.PredictionIds is PredictionIds ids && ids.TryFormat(i, id, out var written)) json.WriteString("id"u8, id.AsSpan(0, written));
+                else if (i < served.PredictionIds.Count) json.WriteString("id"u8, served.PredictionIds[i]);
                 json.WriteEndObject();
                 // Hand large responses to the socket in pieces rather than buffering all of it.
                 if (json.BytesPending > 32 * 1024)

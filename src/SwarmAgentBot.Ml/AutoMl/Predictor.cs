@@ -14,8 +14,9 @@ public sealed record Prediction(string? Label, double? Value, double[]? Probabil
 
 /// <summary>
 /// Serves a <see cref="ModelBundle"/>: applies the bundle's preparation to raw records (or a CSV table) and
-/// returns labels with per-class probabilities, or values. It keeps one loaded Booster; single-record calls go
-/// through a pre-allocated in-place scorer. Thread-safe (single-record calls are serialised on a lock).
+/// returns labels with per-class probabilities, or values. It keeps one loaded Booster per ensemble member; single-record
+/// calls go through a pre-allocated in-place scorer, and linear members are scored in managed code
+/// (<see cref="LinearScorer"/>, used only when it reproduces XGBoost's outputs). Thread-safe (single-record calls are serialised on a lock).
 /// </summary>
 public sealed class Predictor : IDisposable
 {
@@ -23,7 +24,10 @@ public sealed class Predictor : IDisposable
     private readonly DenseScorer[] _scorers;
     private readonly double[] _weights;
     private readonly bool[] _inplace;
+    private readonly LinearScorer?[] _linear;
     private readonly float[] _average;
+    private readonly float[] _memberRow;
+    private readonly bool _canSplitRows;
     private readonly object _gate = new();
     private readonly int _threads;
 
@@ -36,6 +40,7 @@ public sealed class Predictor : IDisposable
         _inplace = members.Select(m => m.Learner != LearnerNames.Linear).ToArray();
         _boosters = new Booster[members.Count];
         _scorers = new DenseScorer[members.Count];
+        _linear = new LinearScorer?[members.Count];
         try
         {
             for (var i = 0; i < members.Count; i++)
@@ -44,6 +49,8 @@ public sealed class Predictor : IDisposable
                 // One record at a time is fastest on one thread: no fork/join overhead.
                 _boosters[i].SetParameter("nthread", "1");
                 _scorers[i] = new DenseScorer(_boosters[i], bundle.Preparation.FeatureCount, maxRows: 1, inplace: _inplace[i]);
+                // Linear members are scored in managed code when that gives XGBoost's own numbers (checked here, once).
+                if (!_inplace[i]) _linear[i] = LinearScorer.TryCreate(members[i].ModelJson, _boosters[i], bundle.Preparation.FeatureCount);
             }
         }
         catch
@@ -52,7 +59,12 @@ public sealed class Predictor : IDisposable
             throw;
         }
         _average = new float[Math.Max(1, bundle.Task == TaskKind.MulticlassClassification ? bundle.ClassLabels.Count : 1)];
+        _memberRow = new float[_average.Length];
+        _canSplitRows = _inplace.Select((inplace, m) => inplace || _linear[m] is not null).All(ok => ok);
     }
+
+    /// <summary>Members scored in managed code (<see cref="LinearScorer"/>) rather than through XGBoost.</summary>
+    public int ManagedMembers => _linear.Count(l => l is not null);
 
     /// <summary>Creates a predictor for a bundle in memory.</summary>
     /// <param name="bundle">The model bundle.</param>
@@ -113,16 +125,26 @@ public sealed class Predictor : IDisposable
     /// <summary>Scores the row in the first scorer's input (every ensemble member, weighted); call under <see cref="_gate"/>.</summary>
     private Prediction ScorePreparedRowLocked()
     {
-        if (_scorers.Length == 1) return Interpret(_scorers[0].Score(1));
+        if (_scorers.Length == 1) return Interpret(ScoreRowLocked(0));
         var input = _scorers[0].Input;
         Array.Clear(_average);
         for (var m = 0; m < _scorers.Length; m++)
         {
-            if (m > 0) input.CopyTo(_scorers[m].Input);
-            var scores = _scorers[m].Score(1);
+            if (m > 0 && _linear[m] is null) input.CopyTo(_scorers[m].Input);
+            var scores = ScoreRowLocked(m);
             for (var k = 0; k < _average.Length; k++) _average[k] += (float)(_weights[m] * scores[k]);
         }
         return Interpret(_average);
+    }
+
+    /// <summary>Member <paramref name="m"/>'s output for the row in the first scorer's input; valid until the next call.</summary>
+    private ReadOnlySpan<float> ScoreRowLocked(int m)
+    {
+        if (_linear[m] is not { } linear) return _scorers[m].Score(1);
+        var width = Bundle.Preparation.FeatureCount;
+        var outputs = _memberRow.AsSpan(0, linear.Outputs);
+        linear.Score(_scorers[0].Input[..width], 1, width, outputs);
+        return outputs;
     }
 
     /// <summary>
@@ -143,42 +165,81 @@ public sealed class Predictor : IDisposable
     public float[] ScoreMatrix(FeatureMatrix features) =>
         features.Rows == 0 ? [] : ScoreDense(features.Values, features.Rows, features.Columns);
 
+    /// <summary>Batches from this many rows per core are scored on every core (below it, splitting costs more than it saves).</summary>
+    private const int ParallelRowsPerSlice = 2048;
+
     /// <summary>
-    /// Scores a dense matrix with every member: trees in place (no DMatrix copy), the linear learner through a DMatrix
-    /// (XGBoost 1.7 has no in-place path for it).
+    /// Scores a dense matrix with every member. A large batch on one-thread boosters is split into contiguous row slices,
+    /// one per core, when every member can be scored from several threads at once (tree boosters in place, which XGBoost
+    /// documents as thread-safe since 1.4, and managed linear members); each slice goes through every member in the same
+    /// order, so each row gets exactly the arithmetic of an unsplit call.
     /// </summary>
-    private float[] ScoreDense(ReadOnlySpan<float> values, int rows, int columns)
+    private unsafe float[] ScoreDense(ReadOnlySpan<float> values, int rows, int columns)
+    {
+        lock (_gate)
+        {
+            var slices = _threads == 1 && _canSplitRows ? Math.Min(Environment.ProcessorCount, rows / ParallelRowsPerSlice) : 1;
+            if (slices <= 1) return ScoreRows(values, rows, columns);
+            var parts = new float[slices][];
+            fixed (float* pinned = values)
+            {
+                var start = (nint)pinned;
+                Parallel.For(0, slices, s =>
+                {
+                    var from = (int)((long)rows * s / slices);
+                    var to = (int)((long)rows * (s + 1) / slices);
+                    parts[s] = ScoreRows(new ReadOnlySpan<float>((float*)start + (long)from * columns, (to - from) * columns), to - from, columns);
+                });
+            }
+            var total = new float[parts.Sum(p => p.Length)];
+            var at = 0;
+            foreach (var part in parts)
+            {
+                part.CopyTo(total, at);
+                at += part.Length;
+            }
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Scores rows with every member, weighted: trees in place (no DMatrix copy), linear members in managed code or,
+    /// failing that, through a DMatrix (XGBoost 1.7 has no in-place path for gblinear). Call under <see cref="_gate"/>.
+    /// </summary>
+    private float[] ScoreRows(ReadOnlySpan<float> values, int rows, int columns)
     {
         DMatrix? matrix = null;
         try
         {
-            lock (_gate)
+            float[]? total = null;
+            for (var m = 0; m < _boosters.Length; m++)
             {
-                float[]? total = null;
-                for (var m = 0; m < _boosters.Length; m++)
+                // Changing nthread makes XGBoost reconfigure on the next call: only do it when the batch wants other than 1.
+                if (_threads != 1) _boosters[m].SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
+                try
                 {
-                    // Changing nthread makes XGBoost reconfigure on the next call: only do it when the batch wants other than 1.
-                    if (_threads != 1) _boosters[m].SetParameter("nthread", _threads.ToString(CultureInfo.InvariantCulture));
-                    try
+                    float[] scores;
+                    if (_linear[m] is { } linear)
                     {
-                        float[] scores;
-                        if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
-                        else
-                        {
-                            matrix ??= DMatrix.FromDense(values, rows, columns, _threads);
-                            scores = _boosters[m].Predict(matrix);
-                        }
-                        if (_boosters.Length == 1) return scores;
-                        total ??= new float[scores.Length];
-                        for (var i = 0; i < scores.Length; i++) total[i] += (float)(_weights[m] * scores[i]);
+                        scores = new float[rows * linear.Outputs];
+                        linear.Score(values, rows, columns, scores);
                     }
-                    finally
+                    else if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
+                    else
                     {
-                        if (_threads != 1) _boosters[m].SetParameter("nthread", "1");
+                        matrix ??= DMatrix.FromDense(values, rows, columns, _threads);
+                        scores = _boosters[m].Predict(matrix);
                     }
+                    if (_boosters.Length == 1) return scores;
+                    total ??= new float[scores.Length];
+                    for (var i = 0; i < scores.Length; i++) total[i] += (float)(_weights[m] * scores[i]);
                 }
-                return total!;
+                finally
+                {
+                    if (_threads != 1) _boosters[m].SetParameter("nthread", "1");
+                }
             }
+            return total!;
         }
         finally
         {

@@ -165,6 +165,14 @@ public sealed class ModelBundleTests : IAsyncLifetime
         var batch = loaded.PredictTable(table).Select(p => Math.Round(p.Probabilities![1], 5));
         var oneByOne = Enumerable.Range(0, table.RowCount).Select(r => Math.Round(loaded.Predict(RowRecord(table, r)).Probabilities![1], 5));
         Assert.Equal(batch, oneByOne);
+
+        // Serving's predictor: linear members in managed code, a large batch split across the cores, same numbers as small batches.
+        using var serving = Predictor.Create(ensemble, batchThreads: 1);
+        Assert.Equal(linear.AllMembers.Count, serving.ManagedMembers);
+        var features = ensemble.Preparation.Transform(Synthetic.Churn(5000, seed: 9));
+        var large = serving.PredictPrepared(features.Values, features.Rows);
+        var small = Enumerable.Range(0, 5).SelectMany(c => serving.PredictPrepared(features.Values.AsSpan(c * 1000 * features.Columns, 1000 * features.Columns), 1000));
+        Assert.Equal(small, large, PredictionComparer.Instance);
     }
 
     private static Dictionary<string, object?> RowRecord(TabularData table, int row) =>

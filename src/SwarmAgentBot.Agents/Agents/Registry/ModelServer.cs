@@ -100,11 +100,8 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         try
         {
             var features = buffer.AsSpan(0, rows * width);
-            for (var i = 0; i < rows; i++)
-            {
-                var error = encoder.Encode(request.Record(i).Span, features.Slice(i * width, width));
-                if (error is not null) throw rows == 1 ? error : new BatchRecordException(i, error);
-            }
+            var bad = rows < ParallelEncodingRows ? Encode(encoder, request, buffer, 0, rows) : EncodeInParallel(encoder, request, buffer);
+            if (bad is (var index, var error)) throw rows == 1 ? error : new BatchRecordException(index, error);
             predictions = predictor.PredictPrepared(features, rows);
         }
         finally
@@ -114,17 +111,39 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         return await ServeAsync(modelName, versionOrAlias, version, predictor, predictions, request.Record, cancellationToken);
     }
 
+    /// <summary>Batches from this many records are read into feature rows on every core (below it, splitting costs more than it saves).</summary>
+    private const int ParallelEncodingRows = 2048;
+
+    /// <summary>Reads records [<paramref name="from"/>, <paramref name="to"/>) into their rows; the first bad one, if any.</summary>
+    private static (int Index, SwarmAgentBot.Ml.Preparation.RecordValidationException Error)? Encode(SwarmAgentBot.Ml.Preparation.JsonRecordEncoder encoder, PredictionRequest request, float[] features, int from, int to)
+    {
+        var width = encoder.FeatureCount;
+        for (var i = from; i < to; i++)
+            if (encoder.Encode(request.Record(i).Span, features.AsSpan(i * width, width)) is { } error) return (i, error);
+        return null;
+    }
+
+    /// <summary>A large batch read in one contiguous slice per core; the first bad record is still the lowest-numbered one.</summary>
+    private static (int Index, SwarmAgentBot.Ml.Preparation.RecordValidationException Error)? EncodeInParallel(SwarmAgentBot.Ml.Preparation.JsonRecordEncoder encoder, PredictionRequest request, float[] features)
+    {
+        var slices = Math.Min(Environment.ProcessorCount, request.Count / (ParallelEncodingRows / 2));
+        var bad = new (int, SwarmAgentBot.Ml.Preparation.RecordValidationException)?[slices];
+        Parallel.For(0, slices, s => bad[s] = Encode(encoder, request, features, (int)((long)request.Count * s / slices), (int)((long)request.Count * (s + 1) / slices)));
+        return bad.FirstOrDefault(b => b is not null);
+    }
+
     /// <summary>Queues the predictions of a call for the log (when logging is on) and returns them with their ids.</summary>
     private async Task<ServedPredictions> ServeAsync(string modelName, string versionOrAlias, ModelVersion version, Predictor predictor, IReadOnlyList<Prediction> predictions,
         Func<int, ReadOnlyMemory<byte>> features, CancellationToken cancellationToken)
     {
         var alias = int.TryParse(versionOrAlias.TrimStart('v', 'V'), out _) || versionOrAlias == "latest" ? null : versionOrAlias.ToLowerInvariant();
-        string[] ids = [];
+        IReadOnlyList<string> ids = [];
         if (options.Value.LogPredictions)
         {
             var now = clock.GetUtcNow();
-            ids = PredictionLog.NewIds(predictions.Count, now);
-            await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, now.ToString("O"), ids, features, predictions, predictor.ClassLabels), cancellationToken);
+            var callId = PredictionLog.NewCallId(now);
+            ids = new PredictionIds(callId, predictions.Count);
+            await log.EnqueueAsync(new PendingPredictions(modelName, version.Version, alias, now.ToString("O"), callId, features, predictions, predictor.ClassLabels), cancellationToken);
         }
         return new ServedPredictions(modelName, version.Version, alias, predictor.ClassLabels, predictions, ids);
     }

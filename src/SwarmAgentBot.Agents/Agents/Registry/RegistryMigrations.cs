@@ -94,5 +94,28 @@ public static class RegistryMigrations
             );
             CREATE INDEX ix_prediction_log_model ON prediction_log(model_name, created_at);
             """),
+        // One row per predict call instead of one per prediction (a 10,000-row batch is one INSERT of two blobs, see
+        // PredictionCallFormat); labels beside it by call and index. prediction_log keeps its rows, still read and labelled.
+        new SqlMigration("0203-prediction-calls", """
+            CREATE TABLE prediction_calls (
+              call_id TEXT PRIMARY KEY,
+              model_name TEXT NOT NULL,
+              version INTEGER NOT NULL,
+              alias TEXT,
+              created_at TEXT NOT NULL,
+              row_count INTEGER NOT NULL,
+              class_labels_json TEXT NOT NULL,
+              features_json BLOB NOT NULL,
+              predictions BLOB NOT NULL
+            );
+            CREATE INDEX ix_prediction_calls_model ON prediction_calls(model_name, created_at);
+            CREATE TABLE prediction_labels (
+              call_id TEXT NOT NULL REFERENCES prediction_calls(call_id),
+              row_index INTEGER NOT NULL,
+              label_json TEXT NOT NULL,
+              labelled_at TEXT NOT NULL,
+              PRIMARY KEY (call_id, row_index)
+            ) WITHOUT ROWID;
+            """),
     ];
 }
