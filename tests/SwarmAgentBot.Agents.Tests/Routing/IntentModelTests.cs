@@ -116,7 +116,7 @@ public sealed class ClassifierBlendTests
         var rules = new Decision(Intents.OutOfScope, IntentClassifier.NoRequest, 0.7);
         Assert.Equal(Intents.DeleteDataset, Toy.Predict(text).Intent);
 
-        var decision = ClassifierBlend.Combine(rules, u, EntityExtractor.Scan(u), inConversation: false, new Lazy<IntentModel>(Toy), BlendThresholds.Default with { RescueProbability = 0.3 });
+        var decision = ClassifierBlend.Combine(rules, u, EntityExtractor.Scan(u), inConversation: false, new Lazy<IntentModel>(Toy), BlendThresholds.Default with { RescueProbability = 0.3, IntoMutatingProbability = 0.3 });
 
         Assert.Equal(deleted ? Intents.DeleteDataset : Intents.OutOfScope, decision.Intent);
     }

@@ -26,6 +26,7 @@ public sealed class IntentModel
     private const double LearningRate = 2.0;
     private const double L2 = 1e-6;
     private const int Seed = 20261122;
+    private const float ConceptWeight = 0.7f;
 
     // Why training at start-up from embedded copies of the labelled files rather than weights precomputed at build:
     // the labelled files stay the single source of truth (a new line changes the model at the next build with no
@@ -172,6 +173,9 @@ public sealed class IntentModel
         foreach (var w in words)
             if (w.Length >= 2 && w[0] == 'v' && char.IsDigit(w[1])) { x.Add((Bucket(Hash("flag:version", 5)), 1f)); break; }
         x.Add((Bucket(Hash(words.Length <= 3 ? "flag:short" : words.Length <= 12 ? "flag:medium" : "flag:long", 5)), 1f));
+        // The lexicon's concepts (synonyms and corrected typos folded together: "ship", "promote", "push to prod" are all Deploy).
+        for (var bits = (ulong)u.Concepts; bits != 0; bits &= bits - 1)
+            x.Add((Bucket(Hash("concept", (uint)(40 + System.Numerics.BitOperations.TrailingZeroCount(bits)))), ConceptWeight));
 
         var norm = 0.0;
         foreach (var (_, v) in x) norm += v * v;
