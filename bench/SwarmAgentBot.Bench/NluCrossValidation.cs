@@ -45,6 +45,9 @@ internal static class NluCrossValidation
             {
                 var s = await NluEvaluation.EvaluateAsync(router, items, cancellationToken);
                 Console.WriteLine($"{file,-22} {name,-11} {s.IntentAccuracy,11:0.000} {s.EntityF1,10:0.000} {s.OutOfScopeF1,7:0.000}");
+                if (showChanges && name == "combined")
+                    foreach (var miss in s.Misses.Where(x => x.ExpectedIntent != x.ActualIntent))
+                        Console.WriteLine($"    want {miss.ExpectedIntent} got {miss.ActualIntent}: {miss.Text}");
                 var t = totals.GetValueOrDefault(name);
                 totals[name] = (t.Acc + s.IntentAccuracy / folds.Count, t.F1 + s.EntityF1 / folds.Count, t.Oos + s.OutOfScopeF1 / folds.Count);
             }

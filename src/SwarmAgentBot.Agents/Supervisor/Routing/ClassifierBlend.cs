@@ -16,11 +16,12 @@ namespace SwarmAgentBot.Agents.Supervisor.Routing;
 /// <param name="ClassifierOnly">For evaluation only: every piece takes the classifier's intent, with no guard at all.</param>
 /// <param name="StrongVetoProbability">Like <paramref name="VetoProbability"/> for an action picked from strong cues.</param>
 /// <param name="StandDownProbability">The rules picked a mutating action: the classifier names a non-mutating intent (or out_of_scope) with at least this probability.</param>
+/// <param name="ConversationRescueProbability">Like <paramref name="RescueProbability"/> for a message in a conversation (it has earlier messages).</param>
 /// <param name="IntoMutatingProbability">The least probability for the classifier to pick a mutating intent at all (with the rules' own cue for it, over weak rule cues).</param>
 /// <param name="QuestionProbability">The rules read a question form (how-to, policy) that names something concrete as a knowledge question: the classifier names a non-mutating action on it with at least this probability.</param>
 public sealed record BlendThresholds(double RescueProbability, double VetoProbability, double SwitchProbability, double WeakRuleConfidence,
     double OverruleProbability = 2, bool ClassifierOnly = false, double StrongVetoProbability = 2, double StandDownProbability = 2,
-    double QuestionProbability = 2, double IntoMutatingProbability = 0.9)
+    double QuestionProbability = 2, double IntoMutatingProbability = 0.9, double ConversationRescueProbability = 2)
 {
     /// <summary>
     /// The thresholds the router uses by default. Chosen with the folds plus a fresh blind file the rules had not been tuned on:
@@ -28,7 +29,7 @@ public sealed record BlendThresholds(double RescueProbability, double VetoProbab
     /// classifier was right in 8 of the 9 changes it made at these levels; stricter levels gave up most of that gain.
     /// </summary>
     public static BlendThresholds Default { get; } = new(0.50, 0.60, 0.50, 0.70, 0.60, StrongVetoProbability: 0.60, StandDownProbability: 0.60,
-        QuestionProbability: 0.70);
+        QuestionProbability: 0.70, ConversationRescueProbability: 0.20);
 
     /// <summary>The classifier alone decides (to measure how it generalises); never for real traffic.</summary>
     public static BlendThresholds ClassifierAlone { get; } = new(0, 0, 0, double.MaxValue, 0, ClassifierOnly: true, 0, 0, 0, 0);
@@ -69,7 +70,12 @@ internal static class ClassifierBlend
         if (rescue)
         {
             // Off-topic chat must never become an action on a weak guess; a mutating one needs its own verb and a named subject.
-            if (guess.Probability < thresholds.RescueProbability || guess.Intent is Intents.Greeting or Intents.Help) return rules;
+            // In a conversation a line the rules cannot read on its own ("show the history", "ok start it") is far more often a
+            // follow-up than chat, so a lower bar applies there.
+            // Only a line that points back ("it", "that one") or is too short to be chat of its own gets it.
+            var followUpLike = inConversation && (u.Has(Anaphora) || u.Words.Length <= 4);
+            var bar = followUpLike ? Math.Min(thresholds.RescueProbability, thresholds.ConversationRescueProbability) : thresholds.RescueProbability;
+            if (guess.Probability < bar || guess.Intent is Intents.Greeting or Intents.Help) return rules;
             if (IsMutating(guess.Intent) && !(HasCue(guess.Intent, u) && m.Concrete && guess.Probability >= thresholds.IntoMutatingProbability)) return rules;
             return Learned(guess);
         }
@@ -82,8 +88,7 @@ internal static class ClassifierBlend
         if (guess.Intent == Intents.OutOfScope)
         {
             // A named dataset, model or run is a request about it, whatever the phrasing.
-            var bar = weak ? thresholds.VetoProbability : thresholds.StrongVetoProbability;
-            if (mutating) bar = Math.Min(bar, thresholds.StandDownProbability);
+            var bar = mutating ? thresholds.StandDownProbability : weak ? thresholds.VetoProbability : thresholds.StrongVetoProbability;
             return guess.Probability >= bar && !m.Concrete
                 ? new Decision(Intents.OutOfScope, IntentClassifier.NoRequest, guess.Probability)
                 : rules;
