@@ -92,7 +92,16 @@ internal static class NluCrossValidation
         // Every kind of change at once, from eager to cautious.
         foreach (var p in new[] { 0.5, 0.6, 0.7, 0.8 })
             candidates.Add(new BlendThresholds(p, p, p, 0.7, p + 0.1, StrongVetoProbability: p + 0.1, StandDownProbability: p + 0.1, QuestionProbability: p + 0.2));
-        candidates.Add(new BlendThresholds(0.5, 0.6, 0.5, 0.7, 0.6, StrongVetoProbability: 0.6, StandDownProbability: 0.6, QuestionProbability: 0.7));
+        // Around the default: each bar a step lower, one at a time.
+        var d = BlendThresholds.Default;
+        candidates.Add(d with { RescueProbability = 0.4 });
+        candidates.Add(d with { VetoProbability = 0.5 });
+        candidates.Add(d with { OverruleProbability = 0.5 });
+        candidates.Add(d with { StrongVetoProbability = 0.5 });
+        candidates.Add(d with { StandDownProbability = 0.5 });
+        candidates.Add(d with { QuestionProbability = 0.5 });
+        candidates.Add(d with { ConversationRescueProbability = 2 });
+        candidates.Add(d with { ConversationRescueProbability = 0.1 });
         candidates.Add(BlendThresholds.Default);
         Console.WriteLine();
         var foldNames = string.Join(" ", folds.Select(f => $"{Path.GetFileNameWithoutExtension(f.File).Replace("nlu-", ""),9}"));

