@@ -120,7 +120,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<n>[A-Za-z0-9][\w.\-]*)\s+bucket\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenBucket();
 
-    [GeneratedRegex(@"\b(?:prefix(?:ed)?(?:\s+with)?|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|under)\s+(?:the\s+)?(?<n>[^\s,;?!]+)|(?<![\w/])(?<n>[\w.\-]+(?:/[\w.\-]+)*/)\s+prefix\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:prefix(?:ed)?(?:\s+with)?|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|under)\s+(?:the\s+)?(?:(?:prefix|folder|path|directory)\s+)?(?<n>[^\s,;?!]+)|(?<![\w/])(?<n>[\w.\-]+(?:/[\w.\-]+)*/)\s+prefix\b", RegexOptions.IgnoreCase)]
     public static partial Regex Prefix();
 
     [GeneratedRegex(@"(?<![\w.\-])v\.?\s?(?<n>\d+)\b|\bversion\s*(?:number\s*|no\.?\s*|#\s*)?(?<n>\d+)\b|\b(?<n>\d+)(?:st|nd|rd|th)\s+(?:version|release|iteration)\b", RegexOptions.IgnoreCase)]

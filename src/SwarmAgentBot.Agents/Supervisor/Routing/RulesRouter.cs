@@ -221,7 +221,8 @@ public sealed partial class RulesRouter : IIntentRouter
         if (!FollowUpLead().IsMatch(u.Canon)) return false;
         if (!IsAction(decision.Intent) || decision.Confidence < 0.6) return true;
         // The piece names its own action ("and deploy it"): not a follow-up.
-        return !u.Has(Concept.Deploy | Concept.Train | Concept.Drift | Concept.Predict | Concept.Logs | Concept.Cancel | Concept.Rollback
+        // "how about its progress now", "what about the history": a status or a history is a request of its own too.
+        return !u.Has(Concept.Status | Concept.History | Concept.Deploy | Concept.Train | Concept.Drift | Concept.Predict | Concept.Logs | Concept.Cancel | Concept.Rollback
             | Concept.Profile | Concept.Plot | Concept.Preview | Concept.Evaluate | Concept.Lineage | Concept.Leaderboard | Concept.Audit
             | Concept.Reproduce | Concept.Retrain | Concept.Delete | Concept.Upload | Concept.Monitor | Concept.Compare | Concept.Approve | Concept.Reject);
     }
