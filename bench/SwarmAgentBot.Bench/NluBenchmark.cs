@@ -4,14 +4,15 @@ using SwarmAgentBot.Agents.Supervisor.Routing;
 namespace SwarmAgentBot.Bench;
 
 /// <summary>
-/// <c>./build.sh bench nlu [--errors] [--slow] [--llm] [--cv [--grid]] [FILE.jsonl ...]</c>: the rules router's intent accuracy, entity F1 and
+/// <c>./build.sh bench nlu [--errors] [--slow] [--llm] [--compare] [--cv [--grid]] [FILE.jsonl ...]</c>: the rules router's intent accuracy, entity F1 and
 /// out-of-scope F1 on the labelled files under tests/SwarmAgentBot.Agents.Tests/Routing (and on any other labelled file named),
 /// and its routing latency (p50/p99, and one long message). <c>--cv</c>: leave-one-file-out cross-validation of the learned
-/// intent classifier (see <see cref="NluCrossValidation"/>).
+/// intent classifier (see <see cref="NluCrossValidation"/>). <c>--compare</c>: for each file named that the classifier did not learn
+/// from, also the rules alone, the classifier alone and where they disagree (see <see cref="NluDisagreements"/>).
 /// </summary>
 public sealed class NluBenchmark : IBenchmark
 {
-    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl", "nlu-blind-dev.jsonl", "nlu-varied.jsonl"];
+    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl", "nlu-blind-dev.jsonl", "nlu-varied.jsonl", "nlu-blind3-dev.jsonl"];
 
     /// <inheritdoc />
     public string Name => "nlu";
@@ -33,12 +34,16 @@ public sealed class NluBenchmark : IBenchmark
         }
 
         var dir = Path.Combine(env.RepoRoot, "tests", "SwarmAgentBot.Agents.Tests", "Routing");
-        if (args.Contains("--cv")) return await NluCrossValidation.RunAsync(dir, Files, args.Contains("--grid"), args.Contains("--errors"), cancellationToken);
+        if (args.Contains("--cv"))
+            return await NluCrossValidation.RunAsync(dir, Files, args.Where(a => a.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)).ToList(),
+                args.Contains("--grid"), args.Contains("--errors"), cancellationToken);
         var trainingClock = Stopwatch.StartNew();
         var model = IntentModel.Default;
         Console.WriteLine($"learned classifier: trained on {IntentModel.LoadEmbeddedExamples().Count} embedded lines in {trainingClock.Elapsed.TotalMilliseconds:0} ms");
         var router = new RulesRouter(model, BlendThresholds.Default);
         var showErrors = args.Contains("--errors");
+        var compare = args.Contains("--compare");
+        var rulesOnlyRouter = new RulesRouter(null, BlendThresholds.Default);
         var texts = new List<string>();
         Console.WriteLine($"{"file",-22} {"lines",6} {"intent acc",11} {"entity P",9} {"entity R",9} {"entity F1",10} {"OOS F1",7} {"steps",6}");
         // Files named on the command line (a fresh blind set, say) are scored like the shipped ones.
@@ -54,7 +59,23 @@ public sealed class NluBenchmark : IBenchmark
             texts.AddRange(items.Select(i => i.Text));
             var s = await NluEvaluation.EvaluateAsync(router, items, cancellationToken);
             Console.WriteLine($"{file,-22} {s.Count,6} {s.IntentAccuracy,11:0.000} {s.EntityPrecision,9:0.000} {s.EntityRecall,9:0.000} {s.EntityF1,10:0.000} {s.OutOfScopeF1,7:0.000} {s.StepAccuracy,6:0.000}");
-            if (showErrors)
+            if (compare && !Files.Contains(file))
+            {
+                // A file the shipped classifier did not learn from: the rules alone, the classifier alone, and where they disagree.
+                var rulesScores = await NluEvaluation.EvaluateAsync(rulesOnlyRouter, items, cancellationToken);
+                var alone = new RulesRouter(model, BlendThresholds.ClassifierAlone);
+                var aloneScores = await NluEvaluation.EvaluateAsync(alone, items, cancellationToken);
+                Console.WriteLine($"{"  rules alone",-22} {"",6} {rulesScores.IntentAccuracy,11:0.000} {"",9} {"",9} {rulesScores.EntityF1,10:0.000} {rulesScores.OutOfScopeF1,7:0.000}");
+                Console.WriteLine($"{"  classifier alone",-22} {"",6} {aloneScores.IntentAccuracy,11:0.000} {"",9} {"",9} {aloneScores.EntityF1,10:0.000} {aloneScores.OutOfScopeF1,7:0.000}");
+                // Never the line-by-line table for the final blind set: its aggregate is all anyone may look at.
+                if (path != blind)
+                {
+                    var table = new NluDisagreements();
+                    await table.AddAsync(items, rulesOnlyRouter, alone, cancellationToken);
+                    table.Print(file, showErrors);
+                }
+            }
+            if (showErrors && path != blind)
                 foreach (var m in s.Misses)
                     Console.WriteLine($"  {m.Text}\n     want {m.ExpectedIntent} got {m.ActualIntent}{(m.MissingEntities.Count > 0 ? " missing " + string.Join(' ', m.MissingEntities) : "")}{(m.ExtraEntities.Count > 0 ? " extra " + string.Join(' ', m.ExtraEntities) : "")}");
         }

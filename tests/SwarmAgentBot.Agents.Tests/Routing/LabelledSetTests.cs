@@ -12,6 +12,7 @@ public sealed class LabelledSetTests
     [InlineData("nlu-holdout.jsonl", 100)]
     [InlineData("nlu-blind-dev.jsonl", 250)]
     [InlineData("nlu-varied.jsonl", 250)]
+    [InlineData("nlu-blind3-dev.jsonl", 300)]
     public async Task ItMeetsTheQualityBarOnTheLabelledFile(string file, int minimumLines)
     {
         var items = NluEvaluation.Load(Path.Combine(RoutingFiles.Directory, file));

@@ -223,4 +223,21 @@ public sealed class NormalisationTests
         Assert.Equal(ChatText.HeadLength + ". ".Length + ChatText.TailLength, ChatText.Clean(new string('a', 10_000)).Length);
         Assert.Equal("", ChatText.Clean(null));
     }
+
+    [Theory]
+    [InlineData("profile `income` in credit_apps.csv", "profile income in credit_apps.csv")]
+    [InlineData("list files under `exports/2024/`", "list files under exports/2024/")]
+    [InlineData("don`t deploy it", "don't deploy it")]
+    public void ACodeSpanAroundANameIsFormatting(string raw, string cleaned) => Assert.Equal(cleaned, ChatText.Clean(raw));
+
+    [Theory]
+    [InlineData("show datasets under prefix exports/2024/", "exports/2024/")]
+    [InlineData("list files under the folder raw/2025/", "raw/2025/")]
+    public void APrefixNamedAfterTheWordPrefixIsThePrefix(string text, string prefix)
+    {
+        var route = new RulesRouter(null, BlendThresholds.Default).Route(text);
+
+        Assert.Equal(Intents.ListDatasets, route.Intent);
+        Assert.Equal(prefix, route.Entities["prefix"]?.ToString());
+    }
 }

@@ -253,4 +253,30 @@ public sealed class RulesRouterTests
         Assert.IsType<RulesRouter>(router);
         Assert.Equal("pipeline.list_pipelines", (await router.RouteAsync("list pipelines", RoutingContext.Empty)).Intent);
     }
+
+    [Fact]
+    public void AStatusQuestionAfterAnotherRequestAsksForTheStatus()
+    {
+        var route = _router.Route("how about its progress now", new RoutingContext(["show the leaderboard for training run 71"], new Dictionary<string, string> { ["run_id"] = "71" }));
+
+        Assert.Equal(Intents.TrainingStatus, route.Intent);
+        Assert.Equal("71", route.Entities["run_id"]?.ToString());
+    }
+
+    [Fact]
+    public void NowDoXRepeatsThePreviousRequest()
+    {
+        var route = _router.Route("now do income", new RoutingContext(["histogram of age in customers.csv"], new Dictionary<string, string>()));
+
+        Assert.Equal(Intents.PlotDataset, route.Intent);
+        Assert.Equal("customers.csv", route.Entities["dataset"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("enable an auto-retrain policy for eta-predictor", Intents.ConfigureMonitoring)]
+    [InlineData("what is our policy on retraining?", Intents.Ask)]
+    [InlineData("What is target drift vs data drift?", Intents.Ask)]
+    [InlineData("is there a runbook for when a model starts drifting?", Intents.Ask)]
+    [InlineData("compare run 5 vs run 6", Intents.CompareRuns)]
+    public void SettingAPolicyUpIsARequestAndAskingAboutOneIsAQuestion(string text, string intent) => Assert.Equal(intent, _router.Route(text).Intent);
 }

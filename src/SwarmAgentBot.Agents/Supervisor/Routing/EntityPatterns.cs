@@ -19,7 +19,9 @@ internal static partial class EntityPatterns
         + "s3 csv table tables whole entire thing something anything everything stuff "
         + "up down out over under off me, using via per vs versus against like named called whether "
         + "minute minutes hour hours second seconds day days week weeks month months row rows record records line lines "
-        + "put set make get bring move switch swap take use try keep let send roll push ship promote deploy"
+        + "put set make get bring move switch swap take use try keep let send roll push ship promote deploy "
+        // Words that describe runs or pipelines rather than name them ("recent pipeline runs", "running pipeline runs").
+        + "recent recently running failed failing succeeded successful finished completed queued pending active scheduled"
     ).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private static readonly FrozenSet<string> HyphenatedWords = (
@@ -118,7 +120,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<n>[A-Za-z0-9][\w.\-]*)\s+bucket\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenBucket();
 
-    [GeneratedRegex(@"\b(?:prefix(?:ed)?(?:\s+with)?|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|under)\s+(?:the\s+)?(?<n>[^\s,;?!]+)|(?<![\w/])(?<n>[\w.\-]+(?:/[\w.\-]+)*/)\s+prefix\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:prefix(?:ed)?(?:\s+with)?|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|under)\s+(?:the\s+)?(?:(?:prefix|folder|path|directory)\s+)?(?<n>[^\s,;?!]+)|(?<![\w/])(?<n>[\w.\-]+(?:/[\w.\-]+)*/)\s+prefix\b", RegexOptions.IgnoreCase)]
     public static partial Regex Prefix();
 
     [GeneratedRegex(@"(?<![\w.\-])v\.?\s?(?<n>\d+)\b|\bversion\s*(?:number\s*|no\.?\s*|#\s*)?(?<n>\d+)\b|\b(?<n>\d+)(?:st|nd|rd|th)\s+(?:version|release|iteration)\b", RegexOptions.IgnoreCase)]
@@ -216,7 +218,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenStep();
 
-    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has|is|'s)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch|been\s+doing|been\s+up\s+to)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has|is|'s)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch|been\s+doing|been\s+up\s+to)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)(?:\s+(?:entries|events|records|items|history))?\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
     public static partial Regex AuditUser();
 
     [GeneratedRegex(@"^[\s,:;.\-]*(?:(?:because|since|as|reason|comment|note|saying|with\s+(?:the\s+)?comment)\b\s*[:\-]?\s*)?(?<c>.*?)[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]

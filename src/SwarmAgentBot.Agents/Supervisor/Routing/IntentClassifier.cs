@@ -138,10 +138,12 @@ internal static partial class IntentClassifier
     {
         var c = u.Canon;
         if (HowTo().IsMatch(c)) return "a how-to question";
-        if (PolicyQuestion().IsMatch(c)) return "a policy or best-practice question";
+        // "enable an auto-retrain policy for eta-predictor" sets a policy up; it does not ask about one.
+        if (PolicyQuestion().IsMatch(c) && !SetUpImperative().IsMatch(c)) return "a policy or best-practice question";
         if (TooMuchQuestion().IsMatch(c)) return "asks whether a setting is right";
         // "what's approval 61 about?" asks about one request, not a concept.
         if (e.Concrete || u.Has(Approval) && EntityExtractor.NamedApprovalId(u.Text) is not null) return null;
+        if (GeneralQuestion().IsMatch(c)) return "asks how things differ or where things are kept, in general";
         if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
         if (ExplainHow().IsMatch(c)) return "asks how something works";
         if ((u.Says(" by default ") || u.Says(" the default ") || u.Says(" defaults ")) && IsQuestion(u)) return "asks about a default";
@@ -329,7 +331,8 @@ internal static partial class IntentClassifier
         if (u.Has(Drift))
         {
             Add(Intents.CheckDrift, 3.5 + (u.Has(Check) ? 1 : 0));
-            if (u.Has(Why | Explain | Features)) Add(Intents.ExplainDrift, 5);
+            // "what changed in the data that made it drift": the cause of the drift.
+            if (u.Has(Why | Explain | Features) || u.Says(" what changed ") || u.Says(" made it ")) Add(Intents.ExplainDrift, 5);
             if (u.Has(History | Plot) || u.Says(" worse ")) Add(Intents.DriftHistory, 5);
             if (u.Has(Concept.Monitor) || e.Schedule is not null) Add(Intents.ConfigureMonitoring, 5);
         }
@@ -401,8 +404,15 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@" (?:how (?:do|can|could|should|would|to|might|may) (?:i|we|you|one|someone|people|teams?) |how to |how (?:do|does|is|are) .{1,60} (?:work|works|computed|calculated|defined|measured|chosen|set|determined|decided|handled|stored|implemented|used|done|picked|selected|enforced|triggered) |how (?:does|do) (?:psi|drift|automl|the|a|an) )")]
     private static partial Regex HowTo();
 
-    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what (?:exactly )?(?:happens|(?:would|will|could|does) (?:\w+ )?happen) (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) )")]
+    [GeneratedRegex(@" (?:what(?: is|'s| are)? (?:the |our |your )?(?:difference|differences|policy|policies|rule|rules|recommended|recommendation|best way|right way|benefit|benefits|advantage|advantages|risk|risks|pros|purpose|point) |difference between |best practices? |policy |guidelines? |is it (?:ok|okay|safe|possible|allowed|wise|a good idea|a bad idea|bad|better|fine|normal|recommended) |a (?:good|bad) (?:idea|practice) |should (?:i|we|you|one) |when (?:should|do|would|can) (?:i|we|you|one) |when to |who (?:may|can|should|is allowed to|are allowed to|must|approves|is responsible) |what (?:exactly )?(?:happens|(?:would|will|could|does) (?:\w+ )?happen) (?:when|if|after|before) |why (?:should|would) (?:i|we) |what does .{1,40} mean |what is meant by |meaning of |definition of |explain the difference |can (?:i|we) (?:deploy|delete|retrain|approve|skip|bypass) .{0,40}(?:on|at|without|during|myself) |(?:is|are) there (?:a |an |any )?(?:runbooks?|playbooks?|guides?|docs?|documentation|checklists?|templates?|wiki|procedures?|process|standards?|conventions?) |how long (?:are|is|do|does) .{1,40}(?:kept|retained|stored) |retention )")]
     private static partial Regex PolicyQuestion();
+
+    // "what is target drift vs data drift?", "how is canary deployment different from blue-green?", "where do prediction logs get stored?"
+    [GeneratedRegex(@"^ (?:so |and |but )?(?:(?:what|how|which|when) (?:\S+ ){0,8}(?:vs|versus|different|differ|differs|difference) |where (?:do|does) (?:\S+ ){1,5}(?:get |go |end up )?(?:stored|kept|saved|live|go) )")]
+    private static partial Regex GeneralQuestion();
+
+    [GeneratedRegex(@"^ (?:(?:please|pls|can you|could you|ok|okay|now|then) )*(?:enable|disable|set up|setup|configure|create|add|turn on|turn off|activate|deactivate|apply|schedule) ")]
+    private static partial Regex SetUpImperative();
 
     [GeneratedRegex(@"(?:^| ,) (?:what|whats) (?:is|are) (?:a |an |the )?(?:\S+ ){0,3}\S+ (?:\? )?$")]
     private static partial Regex Definition();

@@ -10,9 +10,9 @@ public readonly record struct IntentGuess(string Intent, double Probability);
 
 /// <summary>
 /// A small learned intent classifier: multinomial logistic regression over hashed features (canonical words and
-/// word pairs, Porter stems, character 3–5-grams inside the raw words for typos, and a few flags). It learns the
-/// phrasing of the labelled files, so it can recognise a paraphrase the keyword rules have no cue for; the rules
-/// stay in charge and consult it only where they are weak (see <see cref="ClassifierBlend"/>).
+/// word pairs, Porter stems, character 3–5-grams inside the raw words for typos, the lexicon's concepts, and a few flags).
+/// It learns the phrasing of the labelled files, so it can recognise a paraphrase the keyword rules have no cue for; where
+/// it and the rules disagree, <see cref="ClassifierBlend"/> decides who is more likely right.
 /// Training is deterministic (fixed order, fixed seed) and takes a fraction of a second; the trained model is
 /// read-only and thread-safe.
 /// </summary>
@@ -26,6 +26,9 @@ public sealed class IntentModel
     private const double LearningRate = 2.0;
     private const double L2 = 1e-6;
     private const int Seed = 20261122;
+    // The lexicon's concepts as features lifted leave-one-file-out accuracy from 0.931 to 0.958; the extractor's mentions
+    // (file, run id, stage...) on top lowered it (0.952), so they are left out.
+    private const float ConceptWeight = 0.7f;
 
     // Why training at start-up from embedded copies of the labelled files rather than weights precomputed at build:
     // the labelled files stay the single source of truth (a new line changes the model at the next build with no
@@ -172,6 +175,9 @@ public sealed class IntentModel
         foreach (var w in words)
             if (w.Length >= 2 && w[0] == 'v' && char.IsDigit(w[1])) { x.Add((Bucket(Hash("flag:version", 5)), 1f)); break; }
         x.Add((Bucket(Hash(words.Length <= 3 ? "flag:short" : words.Length <= 12 ? "flag:medium" : "flag:long", 5)), 1f));
+        // The lexicon's concepts (synonyms and corrected typos folded together: "ship", "promote", "push to prod" are all Deploy).
+        for (var bits = (ulong)u.Concepts; bits != 0; bits &= bits - 1)
+            x.Add((Bucket(Hash("concept", (uint)(40 + System.Numerics.BitOperations.TrailingZeroCount(bits)))), ConceptWeight));
 
         var norm = 0.0;
         foreach (var (_, v) in x) norm += v * v;

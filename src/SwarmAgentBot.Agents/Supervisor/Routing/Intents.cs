@@ -55,6 +55,9 @@ public static class Intents
         Lineage, AuditLog, ReproduceRun, ListPending, Approve, Reject, Help, Greeting, OutOfScope,
     ];
 
+    /// <summary>The intents that change something and go through approval: the router picks one only on explicit evidence.</summary>
+    public static bool IsMutating(string intent) => intent is DeleteDataset or DeployModel or Rollback or CancelRun or RetrainModel or Approve or Reject;
+
     /// <summary>The agent serving an intent: the part before the dot ("training"), or the intent itself (help, greeting, out_of_scope).</summary>
     public static string AgentOf(string intent)
     {

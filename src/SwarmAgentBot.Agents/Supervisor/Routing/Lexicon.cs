@@ -71,6 +71,8 @@ internal static class Lexicon
         (" good bye ", " bye "), (" see you ", " bye "), (" thank you ", " thanks "), (" have a nice day ", " bye "),
         (" good morning ", " hello "), (" good afternoon ", " hello "), (" good evening ", " hello "), (" good night ", " bye "),
         (" linked list ", " code "), (" for loop ", " code "), (" sql query ", " code "), (" unit test ", " code "), (" git commit ", " code "),
+        (" turn down ", " reject "), (" turned down ", " reject "), (" sign off approval ", " approve approval "), (" sign off request ", " approve request "),
+        (" green light ", " approve "), (" output files ", " artifacts "), (" what you can do ", " help "), (" what you can help with ", " help "),
         (" cover letter ", " offtopic "), (" sales pipeline ", " offtopic "), (" sales team ", " offtopic "), (" marketing team ", " offtopic "),
         (" hiring pipeline ", " offtopic "), (" recruiting pipeline ", " offtopic "), (" deal pipeline ", " offtopic "), (" fitness tracker ", " offtopic "), (" super bowl ", " offtopic "), (" world cup ", " offtopic "), (" stock market ", " offtopic "),
         (" exchange rate ", " offtopic "), (" meaning of life ", " offtopic "), (" fun fact ", " offtopic "), (" flat tire ", " offtopic "),
@@ -227,11 +229,11 @@ internal static class Lexicon
         Add("cancel canceled cancelled stop abort kill terminate halt", Concept.Cancel);
         Add("compare comparison vs versus diff differ", Concept.Compare);
         Add("train training trained fit automl", Concept.Train);
-        Add("retrain retraining retrained refresh autoretrain", Concept.Retrain);
+        Add("retrain retraining retrained refresh autoretrain refit refitting refitted", Concept.Retrain);
         Add("leaderboard candidates candidate tried ranking rankings trials", Concept.Leaderboard);
         Add("importance importances shap drive drives matter matters influential contributes", Concept.Importance);
         Add("explain explanation explanations", Concept.Explain);
-        Add("evaluate evaluation validate benchmark performance perform performs performing accurate", Concept.Evaluate);
+        Add("evaluate evaluation validate benchmark performance perform performs performing accurate assess", Concept.Evaluate);
         Add("model models classifier regressor", Concept.Model);
         Add("version versions", Concept.Versions);
         Add("registry registered register", Concept.Registry);
@@ -247,7 +249,7 @@ internal static class Lexicon
         Add("lineage provenance origin origins upstream downstream", Concept.Lineage);
         Add("audit changed changes actions activity", Concept.Audit);
         Add("who", Concept.Who);
-        Add("reproduce reproducible replicate rerun repeat reproducibility", Concept.Reproduce);
+        Add("reproduce reproducible replicate rerun repeat reproducibility repro", Concept.Reproduce);
         Add("approval approvals signoff review queue", Concept.Approval);
         Add("approve approving lgtm accept", Concept.Approve);
         Add("reject rejecting deny decline declining veto refuse", Concept.Reject);

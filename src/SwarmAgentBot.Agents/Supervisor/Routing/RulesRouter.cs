@@ -136,7 +136,8 @@ public sealed partial class RulesRouter : IIntentRouter
         var (_, mainU, mainM, decision) = analysed[0];
         // The learned classifier gives a second opinion on one request (it learned whole messages); how a message splits into
         // steps, and what each step is, stays with the rules.
-        if (analysed.Count == 1)
+        // A bare "why?" in a conversation is about the previous request, which the classifier cannot see (handled below).
+        if (analysed.Count == 1 && !(context.PreviousUserMessages.Count > 0 && IsBareWhy(mainU)))
             decision = ClassifierBlend.Combine(decision, mainU, mainM, context.PreviousUserMessages.Count > 0, _model, _thresholds);
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
         var resolved = new List<string>();
@@ -220,7 +221,8 @@ public sealed partial class RulesRouter : IIntentRouter
         if (!FollowUpLead().IsMatch(u.Canon)) return false;
         if (!IsAction(decision.Intent) || decision.Confidence < 0.6) return true;
         // The piece names its own action ("and deploy it"): not a follow-up.
-        return !u.Has(Concept.Deploy | Concept.Train | Concept.Drift | Concept.Predict | Concept.Logs | Concept.Cancel | Concept.Rollback
+        // "how about its progress now", "what about the history": a status or a history is a request of its own too.
+        return !u.Has(Concept.Status | Concept.History | Concept.Deploy | Concept.Train | Concept.Drift | Concept.Predict | Concept.Logs | Concept.Cancel | Concept.Rollback
             | Concept.Profile | Concept.Plot | Concept.Preview | Concept.Evaluate | Concept.Lineage | Concept.Leaderboard | Concept.Audit
             | Concept.Reproduce | Concept.Retrain | Concept.Delete | Concept.Upload | Concept.Monitor | Concept.Compare | Concept.Approve | Concept.Reject);
     }
@@ -482,6 +484,6 @@ public sealed partial class RulesRouter : IIntentRouter
         }
     }
 
-    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$")]
+    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$|^ (?:(?:ok|okay|now|then|and) )+do (?:the same for )?\S+ (?:\S+ )?(?:too |next |now )?(?:\? )?$")]
     private static partial Regex FollowUpLead();
 }

@@ -289,7 +289,9 @@ public static class ChatText
             var ch = source[i];
             string? replacement = ch switch
             {
-                '\u2018' or '\u2019' or '\u201B' or '`' or '\u00B4' => "'",
+                '\u2018' or '\u2019' or '\u201B' or '\u00B4' => "'",
+                // Slack/Teams code spans ("`income`", "`exports/2024/`") are formatting around a name; between letters a backtick is an apostrophe.
+                '`' => i > 0 && i + 1 < source.Length && char.IsLetter(source[i - 1]) && char.IsLetter(source[i + 1]) ? "'" : "",
                 '\u201C' or '\u201D' or '\u201E' => "\"",
                 '\u2013' or '\u2014' or '\u2212' => "-",
                 '\u2265' => " >= ",
