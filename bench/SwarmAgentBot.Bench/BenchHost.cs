@@ -42,7 +42,7 @@ public sealed class BenchHost : IAsyncDisposable
     public Task<HostRuntimeStats> RuntimeStatsAsync(CancellationToken cancellationToken = default) =>
         _statsSocket is null ? throw new InvalidOperationException("The host was started without runtimeStats.") : HostRuntimeStats.ReadAsync(_statsSocket, cancellationToken);
 
-    /// <summary>Starts the host and waits until /healthz answers.</summary>
+    /// <summary>Starts the host and waits until /readyz answers (start-up work done, as a load balancer would wait).</summary>
     public static async Task<BenchHost> StartAsync(BenchEnvironment env, IDictionary<string, string>? settings = null, bool runtimeStats = false, CancellationToken cancellationToken = default)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -80,13 +80,13 @@ public sealed class BenchHost : IAsyncDisposable
             if (process.HasExited) throw new InvalidOperationException($"swarm serve exited with {process.ExitCode}");
             try
             {
-                if ((await http.GetAsync(baseUrl + "/healthz", cancellationToken)).IsSuccessStatusCode) return host;
+                if ((await http.GetAsync(baseUrl + "/readyz", cancellationToken)).IsSuccessStatusCode) return host;
             }
             catch (HttpRequestException) { }
             await Task.Delay(100, cancellationToken);
         }
         await host.DisposeAsync();
-        throw new TimeoutException("swarm serve did not become healthy within 60 s");
+        throw new TimeoutException("swarm serve did not become ready within 60 s");
     }
 
     /// <inheritdoc />

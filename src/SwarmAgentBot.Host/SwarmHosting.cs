@@ -47,10 +47,12 @@ public static class SwarmHosting
     public static IHostApplicationBuilder AddSwarmWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<StartupReadiness>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StartupReadiness>());
         return builder;
     }
 
-    /// <summary>Serves wwwroot (the web chat page) and /healthz.</summary>
+    /// <summary>Serves wwwroot (the web chat page), /healthz (the process answers) and /readyz (start-up work done: send traffic).</summary>
     public static WebApplication MapSwarmWeb(this WebApplication app)
     {
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
@@ -63,6 +65,9 @@ public static class SwarmHosting
         app.MapKnowledge();
         app.MapCharts();
         app.MapGet("/healthz", (Microsoft.Extensions.Options.IOptions<SwarmOptions> o) => Results.Ok(new { status = "ok", dataDir = o.Value.DataDirFullPath }));
+        app.MapGet("/readyz", (StartupReadiness readiness) => readiness.IsReady
+            ? Results.Ok(new { status = "ready" })
+            : Results.Json(new { status = "starting", reason = "start-up work (indexing the knowledge folder) is still running" }, statusCode: StatusCodes.Status503ServiceUnavailable));
         return app;
     }
 }
