@@ -38,7 +38,7 @@ internal static class Lexicon
         (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
         (" automatic retrain ", " autoretrain "), (" automatic retraining ", " autoretrain "), (" auto retraining ", " autoretrain "),
         (" retraining automatically ", " autoretrain "), (" automated retraining ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
-        (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
+        (" model file ", " model files "), (" run history ", " runs history "), (" job history ", " runs history "), (" execution history ", " runs history "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
         (" what happened ", " why "), (" pull the plug on ", " cancel "), (" shut down ", " cancel "), (" shut it down ", " cancel it "),
         (" call off ", " cancel "), (" page me ", " alert me "), (" ping me ", " alert me "), (" text me ", " alert me "), (" email me ", " alert me "),
         (" what is up ", " hello "), (" sup ", " hello "), (" wassup ", " hello "), (" come up with ", " tried "), (" came up with ", " tried "), (" went into ", " origin "),
