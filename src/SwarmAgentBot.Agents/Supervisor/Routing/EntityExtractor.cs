@@ -88,6 +88,8 @@ internal static class EntityExtractor
                 var id = m.Groups["id"].Value;
                 if (EntityPatterns.IsNameLike(id) && !IsInsideUri(text, m.Index) && !e.Names.Contains(id)) e.Names.Add(id);
             }
+        // "Hi team-bot, can we push ...": the name a greeting addresses is the assistant's, not a model's or a pipeline's.
+        if (e.Names.Count > 0 && EntityPatterns.Addressee().Match(text) is { Success: true } addressee) e.Names.Remove(addressee.Groups["n"].Value);
         if (text.Contains('='))
             foreach (Match m in EntityPatterns.KeyValue().Matches(text))
                 e.Pairs.Add((m.Groups["k"].Value, TypedValue(m.Groups["v"].Value)));

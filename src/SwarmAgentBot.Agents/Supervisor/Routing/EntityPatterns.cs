@@ -201,6 +201,9 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:plot|chart|histogram|graph|scatter(?:\s*plot)?|visuali[sz]e|draw|distribution|boxplot|heatmap)\s+(?:of\s+|for\s+)?(?:the\s+)?(?:distribution\s+of\s+(?:the\s+)?)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnAfterChart();
 
+    [GeneratedRegex(@"^\W*(?:hi|hello|hey|heya|hiya|yo|morning|good\s+(?:morning|afternoon|evening)|dear)\s+@?(?<n>[\w][\w\-]*)\s*[,!:]", RegexOptions.IgnoreCase)]
+    public static partial Regex Addressee();
+
     // A word that spelling correction may apply to (all letters, five or more: see Utterance.Correct).
     [GeneratedRegex(@"\b[A-Za-z]{5,}\b")]
     public static partial Regex LetterWord();

@@ -299,7 +299,8 @@ internal static class Lexicon
             + "classification regression classifier regressor confusion calibration threshold embedding embeddings neural budget "
             + "experiment experiments artifact artifacts kubernetes minio s3 retrain retraining reproducibility leakage outliers "
             + "normalization scaling encoding validation holdout split kfold docker container containers transformer transformers llm llms "
-            + "mlflow sagemaker databricks spark onnx", Concept.Ml);
+            + "mlflow sagemaker databricks spark onnx evidently whylogs airflow dvc optuna lightgbm catboost sklearn scikit pytorch tensorflow "
+            + "keras seldon bentoml kserve wandb zenml metaflow", Concept.Ml);
         return map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 }

@@ -228,6 +228,8 @@ public sealed partial class RulesRouter : IIntentRouter
         foreach (var (piece, u, m, d) in analysed.Skip(1))
         {
             if (!IsAction(d.Intent)) continue;
+            // "is run 88 reproducible? replay it and compare": reproducing a run already compares it with the original.
+            if (intent == Intents.ReproduceRun && d.Intent == Intents.CompareRuns && m.RunIds.Count == 0) continue;
             steps ??= [];
             steps.Add(new RouteStep { Agent = Intents.AgentOf(d.Intent), Intent = d.Intent, Entities = BuildEntities(d.Intent, u, m, piece.Text), Condition = piece.Condition });
         }
