@@ -426,6 +426,8 @@ internal static partial class IntentClassifier
 
     [GeneratedRegex(@"^(?:(?:yesterday|today|earlier|this\s+morning|last\s+(?:week|night|month)|so|ok|okay|fyi|btw|heads\s+up),?\s+)*(?:i|we|they|someone|somebody|he|she)\s+(?:just\s+|already\s+|have\s+|had\s+|'ve\s+)?(?!(?:wanted|needed|hoped|wondered|tried|planned|intended|decided|liked|loved|asked|expected|managed|forgot|started|used)\b)(?:[a-z]*[a-df-z]ed|ran|built|made|wrote|did|got|took|shipped)\b"
         // "the routes changed a lot", "our volumes grew": what happened to something, told beside a request.
+        // "credit-risk we pushed yesterday looks off": a past action told about a thing, not a command.
+        + @"|\b(?:we|i|they|you|someone|somebody)\s+(?:just\s+|already\s+)?(?:[a-z]*[a-df-z]ed|shipped|ran|built|made)\s+(?:yesterday|earlier|today|this\s+morning|last\s+\w+|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
         + @"|^(?:the|our|my|their|its)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:have\s+|has\s+)?(?:[a-z]*[a-df-z]ed|grew|fell|rose|went)\s+(?:a\s+lot|quite\s+a\s+bit|a\s+bit|recently|lately|last\s+\w+|this\s+\w+|overnight|again|up|down)\b", RegexOptions.IgnoreCase)]
     private static partial Regex PastStatement();
 
