@@ -97,7 +97,8 @@ internal static class ClassifierBlend
         {
             // A named dataset, model or run is a request about it, whatever the phrasing.
             var bar = mutating ? thresholds.StandDownProbability : weak ? thresholds.VetoProbability : thresholds.StrongVetoProbability;
-            return guess.Probability >= bar && !NamesSomethingManaged(m)
+            // "plot Age vs Fare": two columns set against each other are data, whatever the classifier makes of the words.
+            return guess.Probability >= bar && !NamesSomethingManaged(m) && EntityExtractor.PlotColumns(u.Text).Column2 is null
                 ? new Decision(Intents.OutOfScope, IntentClassifier.NoRequest, guess.Probability)
                 : rules;
         }
