@@ -345,6 +345,16 @@ public sealed class RulesRouterTests
     }
 
     [Fact]
+    public void WantingAColumnPredictedFromAFileIsATrainingRequest()
+    {
+        var route = _router.Route("we need to predict the default_flag field from loans.csv, can you set that up?");
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal("default_flag", route.Entities["target"]?.ToString());
+        Assert.Equal(Intents.Predict, _router.Route("predict loans.csv with credit-risk").Intent);
+    }
+
+    [Fact]
     public void AVerbAfterTheWordStepIsNotTheStepName() =>
         Assert.Equal("preprocess", _router.Route("show me what the preprocess step printed in run 12").Entities["step"]?.ToString());
 
@@ -385,7 +395,7 @@ public sealed class RulesRouterTests
     [Fact]
     public void ReproducingARunAndComparingIsOneRequest()
     {
-        var route = _router.Route("is run 41 reproducible? please rerun it and compare");
+        var route = _router.Route("can you replay run 41 and compare");
 
         Assert.Equal(Intents.ReproduceRun, route.Intent);
         Assert.Null(route.Steps);

@@ -249,7 +249,7 @@ internal static class Lexicon
         Add("lineage provenance origin origins upstream downstream", Concept.Lineage);
         Add("audit changed changes actions activity", Concept.Audit);
         Add("who", Concept.Who);
-        Add("reproduce reproducible replicate rerun repeat reproducibility repro", Concept.Reproduce);
+        Add("reproduce reproducible replicate rerun repeat reproducibility repro replay", Concept.Reproduce);
         Add("approval approvals signoff review queue", Concept.Approval);
         Add("approve approving lgtm accept", Concept.Approve);
         Add("reject rejecting deny decline declining veto refuse", Concept.Reject);
