@@ -287,7 +287,9 @@ internal static class Lexicon
             + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
             + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
             + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute volcano kid kids printer chairs "
-            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep wrench wrenches", Concept.OffTopic);
+            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep wrench wrenches "
+            // Office and leisure life ("roll back the carpet", "the drift at the ski resort", "train the new hires on git").
+            + "carpet carpets rug rugs curtains hallway ski skiing snowboard whiteboard retro catwalk hires", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.
