@@ -141,13 +141,16 @@ public sealed partial class RulesRouter : IIntentRouter
             decision = ClassifierBlend.Combine(decision, mainU, mainM, context.PreviousUserMessages.Count > 0, _model, _thresholds);
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
         var resolved = new List<string>();
+        // The previous message routed in its own context, once: several follow-up readings below may need it.
+        RouteResult? previousRoute = null;
+        RouteResult PreviousRoute() => previousRoute ??= RouteCore(context.PreviousUserMessages[^1],
+            new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory), depth + 1);
         var intent = decision.Intent;
         var reason = decision.Reason;
 
         if (depth < MaxFollowUpDepth && context.PreviousUserMessages.Count > 0 && IsFollowUp(mainU, decision) is true)
         {
-            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
-            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1);
+            var previous = PreviousRoute();
             if (IsAction(previous.Intent))
             {
                 intent = previous.Intent;
@@ -171,8 +174,7 @@ public sealed partial class RulesRouter : IIntentRouter
         // "ok run it", "sure, kick it off" after "describe feature-backfill": start the pipeline just talked about.
         if (depth < MaxFollowUpDepth && !IsAction(intent) && context.PreviousUserMessages.Count > 0 && IsStartThatOne(mainU))
         {
-            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
-            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1);
+            var previous = PreviousRoute();
             if (previous.Intent.StartsWith("pipeline.", StringComparison.Ordinal) && previous.Entities.TryGetPropertyValue("pipeline", out var pipeline) && pipeline is not null)
             {
                 intent = Intents.RunPipeline;
@@ -186,8 +188,7 @@ public sealed partial class RulesRouter : IIntentRouter
         // "what's the root cause?" / "why?" after a drift check asks why it drifted; after a run, why the run failed.
         if (depth < MaxFollowUpDepth && !IsAction(intent) && context.PreviousUserMessages.Count > 0 && IsBareWhy(mainU))
         {
-            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
-            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1).Intent;
+            var previous = PreviousRoute().Intent;
             var why = previous.StartsWith("drift.", StringComparison.Ordinal) ? Intents.ExplainDrift
                 : previous is Intents.RunStatus or Intents.RunLogs or Intents.ListRuns or Intents.TrainingStatus ? Intents.RunLogs : null;
             if (why is not null)
@@ -209,8 +210,7 @@ public sealed partial class RulesRouter : IIntentRouter
         if (depth < MaxFollowUpDepth && intent is Intents.PlotDataset or Intents.ProfileDataset or Intents.PreviewDataset
             && !entities.ContainsKey("dataset") && !entities.ContainsKey("bucket") && context.PreviousUserMessages.Count > 0)
         {
-            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
-            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1);
+            var previous = PreviousRoute();
             if (previous.Intent.StartsWith("storage.", StringComparison.Ordinal) && previous.Entities["dataset"] is JsonValue earlierDataset && !previous.Entities.ContainsKey("bucket"))
             {
                 entities["dataset"] = earlierDataset.DeepClone();
