@@ -354,6 +354,21 @@ public sealed class RulesRouterTests
         Assert.Equal(Intents.Predict, _router.Route("predict loans.csv with credit-risk").Intent);
     }
 
+    [Theory]
+    [InlineData("distribution stats of tenure in telco.csv", "tenure")]
+    [InlineData("summary statistics for Age in titanic.csv", "Age")]
+    public void ItReadsTheColumnOfAStatisticsRequest(string text, string column)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(Intents.ProfileDataset, route.Intent);
+        Assert.Equal(column, route.Entities["column"]?.ToString());
+    }
+
+    [Fact]
+    public void AWordDescribingTheTargetIsNotItsName() =>
+        Assert.False(_router.Route("is the target balanced in churn.csv?").Entities.ContainsKey("target"));
+
     [Fact]
     public void AVerbAfterTheWordStepIsNotTheStepName() =>
         Assert.Equal("preprocess", _router.Route("show me what the preprocess step printed in run 12").Entities["step"]?.ToString());

@@ -460,6 +460,9 @@ internal static class EntityExtractor
         var lower = w.ToLowerInvariant();
         if (lower is "column" or "col" or "variable" or "is" or "me" or "us" or "something" or "a" or "an" or "balance" or "distribution" or "imbalance"
             or "encoding" or "leakage" or "noise" or "values" or "counts" or "names" or "types") return null;
+        // "is the target balanced", "is the label skewed": a word describing the target is not its name.
+        if (lower is "balanced" or "imbalanced" or "unbalanced" or "skewed" or "missing" or "correct" or "right" or "wrong" or "ok" or "okay"
+            or "fine" or "set" or "defined" or "numeric" or "categorical" or "binary" or "leaking" or "leaky") return null;
         if (lower is "classification" or "regression" or "classifier" or "regressor" or "model" or "models") return null;
         return w;
     }
@@ -500,6 +503,8 @@ internal static class EntityExtractor
             if (IsColumnWord(m.Groups["a"].Value)) return m.Groups["a"].Value;
         foreach (Match m in EntityPatterns.ColumnAfterChart().Matches(text))
             if (m.Value.StartsWith("distribution", StringComparison.OrdinalIgnoreCase) && IsColumnWord(m.Groups["a"].Value)) return m.Groups["a"].Value;
+        foreach (Match m in EntityPatterns.ColumnAfterStats().Matches(text))
+            if (IsColumnWord(m.Groups["a"].Value)) return m.Groups["a"].Value;
         return null;
     }
 

@@ -204,6 +204,10 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"^\W*(?:hi|hello|hey|heya|hiya|yo|morning|good\s+(?:morning|afternoon|evening)|dear)\s+@?(?<n>[\w][\w\-]*)\s*[,!:]", RegexOptions.IgnoreCase)]
     public static partial Regex Addressee();
 
+    // "distribution stats of tenure", "summary statistics for Age", "a breakdown of income": the column a profile is about.
+    [GeneratedRegex(@"\b(?:stats|statistics|summary|breakdown|spread|skew|skewness)\s+(?:of|for|on)\s+(?:the\s+)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
+    public static partial Regex ColumnAfterStats();
+
     // A word that spelling correction may apply to (all letters, five or more: see Utterance.Correct).
     [GeneratedRegex(@"\b[A-Za-z]{5,}\b")]
     public static partial Regex LetterWord();
