@@ -392,6 +392,7 @@ public sealed class RulesRouterTests
     [Theory]
     [InlineData("retrain churn-model on churn_dec.csv. the customers changed a lot", Intents.RetrainModel)]
     [InlineData("fraud-xgb we deployed on monday looks wrong, check drift on it", Intents.CheckDrift)]
+    [InlineData("which dataset and run produced fraud-xgb v3? the audit team wants to know", Intents.Lineage)]
     public void WhatHappenedBesideARequestIsContextNotAnotherStep(string text, string intent)
     {
         var route = _router.Route(text);

@@ -430,6 +430,8 @@ internal static partial class IntentClassifier
         // "the routes changed a lot", "our volumes grew": what happened to something, told beside a request.
         // "credit-risk we pushed yesterday looks off": a past action told about a thing, not a command.
         + @"|\b(?:we|i|they|you|someone|somebody)\s+(?:just\s+|already\s+)?(?:[a-z]*[a-df-z]ed|shipped|ran|built|made)\s+(?:yesterday|earlier|today|this\s+morning|last\s+\w+|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
+        // "audit wants to know", "legal asked for it": who is asking, said beside the request.
+        + @"|^(?:the\s+)?[a-z]+(?:\s+team)?\s+(?:wants|needs|asked|asks)\s+(?:to\s+know|for\s+it|for\s+this|it|this)\b"
         + @"|^(?:the|our|my|their|its)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:have\s+|has\s+)?(?:[a-z]*[a-df-z]ed|grew|fell|rose|went)\s+(?:a\s+lot|quite\s+a\s+bit|a\s+bit|recently|lately|last\s+\w+|this\s+\w+|overnight|again|up|down)\b", RegexOptions.IgnoreCase)]
     private static partial Regex PastStatement();
 
