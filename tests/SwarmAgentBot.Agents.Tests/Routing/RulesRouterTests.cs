@@ -270,6 +270,153 @@ public sealed class RulesRouterTests
 
         Assert.Equal(Intents.PlotDataset, route.Intent);
         Assert.Equal("customers.csv", route.Entities["dataset"]?.ToString());
+        Assert.Equal("income", route.Entities["column"]?.ToString());
+    }
+
+    [Fact]
+    public void WhatAboutAColumnChartsThatColumnOfTheSameDataset()
+    {
+        var route = _router.Route("what about tenure?", new RoutingContext(["histogram of age in churn.csv"], new Dictionary<string, string>()));
+
+        Assert.Equal(Intents.PlotDataset, route.Intent);
+        Assert.Equal("churn.csv", route.Entities["dataset"]?.ToString());
+        Assert.Equal("tenure", route.Entities["column"]?.ToString());
+    }
+
+    [Fact]
+    public void AChartLeavingTheDatasetOpenIsAboutTheDatasetJustPreviewed()
+    {
+        var route = _router.Route("plot a histogram of tenure", new RoutingContext(["preview telco.csv"], new Dictionary<string, string>()));
+
+        Assert.Equal(Intents.PlotDataset, route.Intent);
+        Assert.Equal("telco.csv", route.Entities["dataset"]?.ToString());
+        Assert.Equal("tenure", route.Entities["column"]?.ToString());
+        Assert.Contains("dataset", route.ResolvedFromContext!);
+    }
+
+    [Theory]
+    [InlineData("sure, kick it off", "what does the nightly-etl pipeline do?", "nightly-etl")]
+    [InlineData("ok start that one", "describe feature-backfill", "feature-backfill")]
+    public void StartingItAfterAPipelineRequestRunsThatPipeline(string text, string previous, string pipeline)
+    {
+        var route = _router.Route(text, new RoutingContext([previous], new Dictionary<string, string>()));
+
+        Assert.Equal(Intents.RunPipeline, route.Intent);
+        Assert.Equal(pipeline, route.Entities["pipeline"]?.ToString());
+        Assert.Contains("pipeline", route.ResolvedFromContext!);
+    }
+
+    [Fact]
+    public void StartingItAfterSmallTalkStartsNothing() =>
+        Assert.NotEqual(Intents.RunPipeline, _router.Route("ok run it", new RoutingContext(["hello"], new Dictionary<string, string>())).Intent);
+
+    [Theory]
+    [InlineData("histgram of income", "income")]
+    [InlineData("show a histogrm of balance", "balance")]
+    public void AMisspeltChartWordKeepsItsColumn(string text, string column)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(Intents.PlotDataset, route.Intent);
+        Assert.Equal(column, route.Entities["column"]?.ToString());
+    }
+
+    [Fact]
+    public void AnOpinionBeforeTheApproveCommandIsNotAComment()
+    {
+        var route = _router.Route("request 31 checks out, approve it");
+
+        Assert.Equal(Intents.Approve, route.Intent);
+        Assert.Equal("31", route.Entities["approval_id"]?.ToString());
+        Assert.False(route.Entities.ContainsKey("comment"));
+        Assert.Equal("checked the eval", _router.Route("approve 31, checked the eval").Entities["comment"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("train on sales.csv, the column to predict is revenue", "revenue")]
+    [InlineData("train a model on loans.csv for column defaulted", "defaulted")]
+    [InlineData("train loans.csv -> defaulted, 10 minutes", "defaulted")]
+    public void ItReadsTheTargetHoweverItIsSpelledOut(string text, string target)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal(target, route.Entities["target"]?.ToString());
+    }
+
+    [Fact]
+    public void WantingAColumnPredictedFromAFileIsATrainingRequest()
+    {
+        var route = _router.Route("we need to predict the default_flag field from loans.csv, can you set that up?");
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal("default_flag", route.Entities["target"]?.ToString());
+        Assert.Equal(Intents.Predict, _router.Route("predict loans.csv with credit-risk").Intent);
+    }
+
+    [Theory]
+    [InlineData("distribution stats of tenure in telco.csv", "tenure")]
+    [InlineData("summary statistics for Age in titanic.csv", "Age")]
+    public void ItReadsTheColumnOfAStatisticsRequest(string text, string column)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(Intents.ProfileDataset, route.Intent);
+        Assert.Equal(column, route.Entities["column"]?.ToString());
+    }
+
+    [Fact]
+    public void AWordDescribingTheTargetIsNotItsName() =>
+        Assert.False(_router.Route("is the target balanced in churn.csv?").Entities.ContainsKey("target"));
+
+    [Fact]
+    public void AVerbAfterTheWordStepIsNotTheStepName() =>
+        Assert.Equal("preprocess", _router.Route("show me what the preprocess step printed in run 12").Entities["step"]?.ToString());
+
+    [Fact]
+    public void TheNameAGreetingAddressesIsNotAModel()
+    {
+        var route = _router.Route("hey swarm-bot, deploy fraud-xgb v2 to staging");
+
+        Assert.Equal(Intents.DeployModel, route.Intent);
+        Assert.Equal("fraud-xgb", route.Entities["model"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("the photo model shoot was rolled back to friday")]
+    [InlineData("our fashion model shoot got rolled back again")]
+    [InlineData("roll back the rugs in the hallway before the party")]
+    [InlineData("can we delete the notes on the whiteboard after the retro")]
+    public void AnOffTopicLineWithAMutatingVerbIsNeverActedOn(string text) => Assert.Equal(Intents.OutOfScope, _router.Route(text).Intent);
+
+    [Theory]
+    [InlineData("retrain churn-model on churn_dec.csv. the customers changed a lot", Intents.RetrainModel)]
+    [InlineData("fraud-xgb we deployed on monday looks wrong, check drift on it", Intents.CheckDrift)]
+    [InlineData("which dataset and run produced fraud-xgb v3? the audit team wants to know", Intents.Lineage)]
+    public void WhatHappenedBesideARequestIsContextNotAnotherStep(string text, string intent)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Null(route.Steps);
+    }
+
+    [Theory]
+    [InlineData("how does whylogs profile data?")]
+    [InlineData("How do Evidently reports differ from MLflow?")]
+    public void AQuestionAboutAnMlopsToolIsAKnowledgeQuestion(string text) => Assert.Equal(Intents.Ask, _router.Route(text).Intent);
+
+    [Fact]
+    public void TheRunHistoryOfAPipelineListsItsRuns() =>
+        Assert.Equal(Intents.ListRuns, _router.Route("show me the run history of nightly-etl").Intent);
+
+    [Fact]
+    public void ReproducingARunAndComparingIsOneRequest()
+    {
+        var route = _router.Route("can you replay run 41 and compare");
+
+        Assert.Equal(Intents.ReproduceRun, route.Intent);
+        Assert.Null(route.Steps);
     }
 
     [Theory]

@@ -88,6 +88,8 @@ internal static class EntityExtractor
                 var id = m.Groups["id"].Value;
                 if (EntityPatterns.IsNameLike(id) && !IsInsideUri(text, m.Index) && !e.Names.Contains(id)) e.Names.Add(id);
             }
+        // "Hi team-bot, can we push ...": the name a greeting addresses is the assistant's, not a model's or a pipeline's.
+        if (e.Names.Count > 0 && EntityPatterns.Addressee().Match(text) is { Success: true } addressee) e.Names.Remove(addressee.Groups["n"].Value);
         if (text.Contains('='))
             foreach (Match m in EntityPatterns.KeyValue().Matches(text))
                 e.Pairs.Add((m.Groups["k"].Value, TypedValue(m.Groups["v"].Value)));
@@ -440,6 +442,11 @@ internal static class EntityExtractor
         foreach (Match m in EntityPatterns.TargetAs().Matches(text))
             if (TargetWord(m.Groups["t"].Value) is { } t) return t;
         if (!allowLoose) return null;
+        foreach (Match m in EntityPatterns.TargetSpelledOut().Matches(text))
+            if (TargetWord(m.Groups["t"].Value) is { } t) return t;
+        // "train housing.csv -> price": a file pointing at a column is the shorthand for "predict that column from this file".
+        foreach (Match m in EntityPatterns.TargetAfterArrow().Matches(text))
+            if (TargetWord(m.Groups["t"].Value) is { } t) return t;
         foreach (Match m in EntityPatterns.TargetPredicting().Matches(text))
             if (TargetWord(m.Groups["t"].Value) is { } t) return t;
         foreach (Match m in EntityPatterns.TargetFor().Matches(text))
@@ -453,12 +460,26 @@ internal static class EntityExtractor
         var lower = w.ToLowerInvariant();
         if (lower is "column" or "col" or "variable" or "is" or "me" or "us" or "something" or "a" or "an" or "balance" or "distribution" or "imbalance"
             or "encoding" or "leakage" or "noise" or "values" or "counts" or "names" or "types") return null;
+        // "is the target balanced", "is the label skewed": a word describing the target is not its name.
+        if (lower is "balanced" or "imbalanced" or "unbalanced" or "skewed" or "missing" or "correct" or "right" or "wrong" or "ok" or "okay"
+            or "fine" or "set" or "defined" or "numeric" or "categorical" or "binary" or "leaking" or "leaky") return null;
         if (lower is "classification" or "regression" or "classifier" or "regressor" or "model" or "models") return null;
         return w;
     }
 
     /// <summary>Columns of a chart: "tenure vs MonthlyCharges" → (tenure, MonthlyCharges); "histogram of Age" → (Age, null).</summary>
     public static (string? Column, string? Column2) PlotColumns(string text)
+    {
+        var found = PlotColumnsAsWritten(text);
+        if (found.Column is not null) return found;
+        // "histgram of score", "scater of age vs income": the chart word misspelt; read it again with chart words spelt right.
+        var corrected = EntityPatterns.LetterWord().Replace(text, w => Utterance.Correct(w.Value.ToLowerInvariant()) is var c && ChartWords.Contains(c) ? c : w.Value);
+        return corrected == text ? found : PlotColumnsAsWritten(corrected);
+    }
+
+    private static readonly HashSet<string> ChartWords = new(StringComparer.Ordinal) { "plot", "chart", "histogram", "graph", "scatter", "distribution", "boxplot", "heatmap" };
+
+    private static (string? Column, string? Column2) PlotColumnsAsWritten(string text)
     {
         foreach (Match m in EntityPatterns.ColumnPair().Matches(text))
         {
@@ -482,6 +503,8 @@ internal static class EntityExtractor
             if (IsColumnWord(m.Groups["a"].Value)) return m.Groups["a"].Value;
         foreach (Match m in EntityPatterns.ColumnAfterChart().Matches(text))
             if (m.Value.StartsWith("distribution", StringComparison.OrdinalIgnoreCase) && IsColumnWord(m.Groups["a"].Value)) return m.Groups["a"].Value;
+        foreach (Match m in EntityPatterns.ColumnAfterStats().Matches(text))
+            if (IsColumnWord(m.Groups["a"].Value)) return m.Groups["a"].Value;
         return null;
     }
 
@@ -511,7 +534,10 @@ internal static class EntityExtractor
     {
         static bool Good(string s) => s.ToLowerInvariant() is not ("the" or "a" or "this" or "that" or "last" or "first" or "final" or "next" or "previous"
             or "failed" or "failing" or "each" or "every" or "which" or "what" or "one" or "by" or "logs" or "log" or "of" or "in" or "for" or "its" or "by");
-        return First(EntityPatterns.StepThenName(), text, "s", Good) ?? First(EntityPatterns.NameThenStep(), text, "s", Good);
+        // "what the train step printed": a verb after "step" says what the step did; the name is the word before it.
+        static bool NotAVerb(string s) => Good(s) && !(s.EndsWith("ed", StringComparison.OrdinalIgnoreCase) && s.All(char.IsAsciiLetter))
+            && s.ToLowerInvariant() is not ("is" or "was" or "says" or "said" or "shows" or "did" or "does" or "output" or "outputs" or "wrote" or "prints" or "logs" or "died" or "crashed");
+        return First(EntityPatterns.StepThenName(), text, "s", NotAVerb) ?? First(EntityPatterns.NameThenStep(), text, "s", Good);
     }
 
     /// <summary>Whose actions an audit query is about ("by alice", "what did bob do").</summary>
@@ -602,7 +628,12 @@ internal static class EntityExtractor
             var said = pointed.Success ? Unquote(pointed.Groups["c"].Value.Trim().TrimEnd('.', '!')) : "";
             return (null, said.Any(char.IsLetter) && !IsOnlyCourtesy(said) ? said : null);
         }
-        var c = EntityPatterns.Comment().Match(text[end..]);
+        var rest = text[end..];
+        // "approval 15 looks fine, approve it": the id came before the verb, so what sits between them is the reason the
+        // person gave themselves, not a comment; only words after the command itself are.
+        if (EntityPatterns.ApprovalOfAnaphora().Match(rest) is { Success: true } command)
+            rest = command.Groups["c"].Success ? command.Groups["c"].Value : "";
+        var c = EntityPatterns.Comment().Match(rest);
         var comment = c.Success ? Unquote(c.Groups["c"].Value.Trim()) : "";
         return (id, comment.Any(char.IsLetter) && !IsOnlyCourtesy(comment) ? comment : null);
     }

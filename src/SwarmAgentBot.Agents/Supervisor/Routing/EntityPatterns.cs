@@ -188,11 +188,29 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\bfor\s+(?<t>[A-Za-z_][\w\-]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
     public static partial Regex TargetFor();
 
+    // "the column to predict is failure", "field to predict: churn_flag", "for column Left", "delivery_times.csv -> eta_minutes".
+    [GeneratedRegex(@"\b(?:column|col|field|variable)\s+(?:to|we\s+want\s+to|i\s+want\s+to)\s+predict\s*(?:is|=|:|would\s+be|should\s+be)?\s*(?<t>[A-Za-z_][\w\-]*)|\bfor\s+(?:the\s+)?(?:column|col)\s+(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetSpelledOut();
+
+    [GeneratedRegex(@"\.\w{2,8}\s*(?:->|→|=>)\s*(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    public static partial Regex TargetAfterArrow();
+
     [GeneratedRegex(@"\b(?<a>[A-Za-z_][\w]*)\s+(?:vs\.?|versus|against|by)\s+(?:the\s+)?(?<b>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnPair();
 
     [GeneratedRegex(@"\b(?:plot|chart|histogram|graph|scatter(?:\s*plot)?|visuali[sz]e|draw|distribution|boxplot|heatmap)\s+(?:of\s+|for\s+)?(?:the\s+)?(?:distribution\s+of\s+(?:the\s+)?)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnAfterChart();
+
+    [GeneratedRegex(@"^\W*(?:hi|hello|hey|heya|hiya|yo|morning|good\s+(?:morning|afternoon|evening)|dear)\s+@?(?<n>[\w][\w\-]*)\s*[,!:]", RegexOptions.IgnoreCase)]
+    public static partial Regex Addressee();
+
+    // "distribution stats of tenure", "summary statistics for Age", "a breakdown of income": the column a profile is about.
+    [GeneratedRegex(@"\b(?:stats|statistics|summary|breakdown|spread|skew|skewness)\s+(?:of|for|on)\s+(?:the\s+)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
+    public static partial Regex ColumnAfterStats();
+
+    // A word that spelling correction may apply to (all letters, five or more: see Utterance.Correct).
+    [GeneratedRegex(@"\b[A-Za-z]{5,}\b")]
+    public static partial Regex LetterWord();
 
     [GeneratedRegex(@"\bcolumn\s+(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)|\b(?<a>[A-Za-z_][\w]*)\s+column\b", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnWord();

@@ -285,6 +285,8 @@ internal static partial class IntentClassifier
         if (u.Says(" build ") || u.Says(" create ") || u.Says(" make ") || u.Says(" need ") || u.Says(" want ") || u.Says(" get "))
             if (u.Has(Model) && (file || u.Has(Predict)) && !modelName && !run) Add(Intents.TrainModel, 3.5);
         if (u.Has(Predict) && file && !modelName && !u.Has(Score) && LooseTarget() is not null) Add(Intents.TrainModel, 2);
+        // "we want to predict the churn_flag column in telco.csv": wanting a column predicted, with no model named, is wanting one trained.
+        if (u.Has(Predict) && file && !modelName && !u.Has(Score) && WantToPredictAColumn().IsMatch(u.Text)) Add(Intents.TrainModel, 2.5);
         if (file && !modelName && !run && StrictTarget() is not null) Add(Intents.TrainModel, u.Has(Model) ? 3 : 2);
         if (u.Has(Retrain) || u.Has(Train) && u.Has(Again) && (modelName || anaphora)) Add(Intents.RetrainModel, 4.5);
         if (u.Has(Leaderboard)) Add(Intents.Leaderboard, 4);
@@ -424,8 +426,17 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@"^ (?:is|are|isn't|aren't|would|will|does|do) .{0,60} too (?:strict|lenient|loose|high|low|aggressive|conservative|sensitive|noisy|big|small|many|few|often|rarely|long|short|much) ")]
     private static partial Regex TooMuchQuestion();
 
-    [GeneratedRegex(@"^(?:(?:yesterday|today|earlier|this\s+morning|last\s+(?:week|night|month)|so|ok|okay|fyi|btw|heads\s+up),?\s+)*(?:i|we|they|someone|somebody|he|she)\s+(?:just\s+|already\s+|have\s+|had\s+|'ve\s+)?(?!(?:wanted|needed|hoped|wondered|tried|planned|intended|decided|liked|loved|asked|expected|managed|forgot|started|used)\b)(?:[a-z]*[a-df-z]ed|ran|built|made|wrote|did|got|took|shipped)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:(?:yesterday|today|earlier|this\s+morning|last\s+(?:week|night|month)|so|ok|okay|fyi|btw|heads\s+up),?\s+)*(?:i|we|they|someone|somebody|he|she)\s+(?:just\s+|already\s+|have\s+|had\s+|'ve\s+)?(?!(?:wanted|needed|hoped|wondered|tried|planned|intended|decided|liked|loved|asked|expected|managed|forgot|started|used)\b)(?:[a-z]*[a-df-z]ed|ran|built|made|wrote|did|got|took|shipped)\b"
+        // "the routes changed a lot", "our volumes grew": what happened to something, told beside a request.
+        // "credit-risk we pushed yesterday looks off": a past action told about a thing, not a command.
+        + @"|\b(?:we|i|they|you|someone|somebody)\s+(?:just\s+|already\s+)?(?:[a-z]*[a-df-z]ed|shipped|ran|built|made)\s+(?:yesterday|earlier|today|this\s+morning|last\s+\w+|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
+        // "audit wants to know", "legal asked for it": who is asking, said beside the request.
+        + @"|^(?:the\s+)?[a-z]+(?:\s+team)?\s+(?:wants|needs|asked|asks)\s+(?:to\s+know|for\s+it|for\s+this|it|this)\b"
+        + @"|^(?:the|our|my|their|its)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:have\s+|has\s+)?(?:[a-z]*[a-df-z]ed|grew|fell|rose|went)\s+(?:a\s+lot|quite\s+a\s+bit|a\s+bit|recently|lately|last\s+\w+|this\s+\w+|overnight|again|up|down)\b", RegexOptions.IgnoreCase)]
     private static partial Regex PastStatement();
+
+    [GeneratedRegex(@"\b(?:want|wants|need|needs|would\s+like|'d\s+like|trying|hoping|able)\s+to\s+predict\b|\bpredict\s+(?:the\s+)?[A-Za-z_][\w\-]*\s+(?:column|field|variable)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex WantToPredictAColumn();
 
     [GeneratedRegex(@" explain (?:what|how|why) ")]
     private static partial Regex ExplainHow();

@@ -38,7 +38,7 @@ internal static class Lexicon
         (" roll this out ", " deploy it "), (" sign off on ", " approve "), (" are squared ", " r2 "), (" auto retrain ", " autoretrain "),
         (" automatic retrain ", " autoretrain "), (" automatic retraining ", " autoretrain "), (" auto retraining ", " autoretrain "),
         (" retraining automatically ", " autoretrain "), (" automated retraining ", " autoretrain "), (" automatically retrain ", " autoretrain "), (" retrain automatically ", " autoretrain "),
-        (" model file ", " model files "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
+        (" model file ", " model files "), (" run history ", " runs history "), (" job history ", " runs history "), (" execution history ", " runs history "), (" for a while ", " history "), (" blew up ", " failed "), (" blow up ", " failed "), (" fell over ", " failed "),
         (" what happened ", " why "), (" pull the plug on ", " cancel "), (" shut down ", " cancel "), (" shut it down ", " cancel it "),
         (" call off ", " cancel "), (" page me ", " alert me "), (" ping me ", " alert me "), (" text me ", " alert me "), (" email me ", " alert me "),
         (" what is up ", " hello "), (" sup ", " hello "), (" wassup ", " hello "), (" come up with ", " tried "), (" came up with ", " tried "), (" went into ", " origin "),
@@ -249,7 +249,7 @@ internal static class Lexicon
         Add("lineage provenance origin origins upstream downstream", Concept.Lineage);
         Add("audit changed changes actions activity", Concept.Audit);
         Add("who", Concept.Who);
-        Add("reproduce reproducible replicate rerun repeat reproducibility repro", Concept.Reproduce);
+        Add("reproduce reproducible replicate rerun repeat reproducibility repro replay", Concept.Reproduce);
         Add("approval approvals signoff review queue", Concept.Approval);
         Add("approve approving lgtm accept", Concept.Approve);
         Add("reject rejecting deny decline declining veto refuse", Concept.Reject);
@@ -287,7 +287,9 @@ internal static class Lexicon
             + "golf tennis cricket baseball hockey olympics playoffs scoreboard concert guitar piano knitting yoga meditation wedding "
             + "christmas halloween thanksgiving coffee beer cocktail snacks rent mortgage lottery casino poker chess sudoku crossword riddle "
             + "beach hiking camping sunburn haircut shoes jacket fridge oven microwave railway commute volcano kid kids printer chairs "
-            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep wrench wrenches", Concept.OffTopic);
+            + "desk desks offsite sourdough flavour flavor puppy puppies barking blood airplane airplanes toddler baby babies grandma cycling snow snowing raining sunny sleep wrench wrenches "
+            // Office and leisure life ("roll back the carpet", "the drift at the ski resort", "train the new hires on git").
+            + "carpet carpets rug rugs curtains hallway ski skiing snowboard whiteboard retro catwalk hires", Concept.OffTopic);
         Add("python javascript typescript java css html react angular regex div tuple tuples array arrays dictionary linked recursion "
             + "leetcode fizzbuzz pointer segfault compile compiler git rebase npm node function functions prime string strings code", Concept.Code);
         // Machine-learning vocabulary: a question that uses it is a knowledge question, not small talk.
@@ -299,7 +301,8 @@ internal static class Lexicon
             + "classification regression classifier regressor confusion calibration threshold embedding embeddings neural budget "
             + "experiment experiments artifact artifacts kubernetes minio s3 retrain retraining reproducibility leakage outliers "
             + "normalization scaling encoding validation holdout split kfold docker container containers transformer transformers llm llms "
-            + "mlflow sagemaker databricks spark onnx", Concept.Ml);
+            + "mlflow sagemaker databricks spark onnx evidently whylogs airflow dvc optuna lightgbm catboost sklearn scikit pytorch tensorflow "
+            + "keras seldon bentoml kserve wandb zenml metaflow", Concept.Ml);
         return map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 }

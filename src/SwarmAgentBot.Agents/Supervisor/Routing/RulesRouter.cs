@@ -141,18 +141,27 @@ public sealed partial class RulesRouter : IIntentRouter
             decision = ClassifierBlend.Combine(decision, mainU, mainM, context.PreviousUserMessages.Count > 0, _model, _thresholds);
         var entities = BuildEntities(decision.Intent, mainU, mainM, cleaned);
         var resolved = new List<string>();
+        // The previous message routed in its own context, once: several follow-up readings below may need it.
+        RouteResult? previousRoute = null;
+        RouteResult PreviousRoute() => previousRoute ??= RouteCore(context.PreviousUserMessages[^1],
+            new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory), depth + 1);
         var intent = decision.Intent;
         var reason = decision.Reason;
 
         if (depth < MaxFollowUpDepth && context.PreviousUserMessages.Count > 0 && IsFollowUp(mainU, decision) is true)
         {
-            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
-            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1);
+            var previous = PreviousRoute();
             if (IsAction(previous.Intent))
             {
                 intent = previous.Intent;
                 reason = "follow-up of the previous request (" + previous.Intent + ")";
                 entities = BuildEntities(intent, mainU, mainM, cleaned);
+                // "now do income" after a histogram of age: the one new word is the next column.
+                if (intent is Intents.PlotDataset or Intents.ProfileDataset && !entities.ContainsKey("column") && FollowUpColumn(mainU, cleaned) is { } column)
+                {
+                    entities["column"] = column;
+                    previous.Entities.Remove("column2");
+                }
                 if (entities.ContainsKey("model") && !entities.ContainsKey("version")) previous.Entities.Remove("version");
                 if (entities.ContainsKey("dataset") && !entities.ContainsKey("bucket")) previous.Entities.Remove("bucket");
                 foreach (var (key, value) in previous.Entities)
@@ -162,11 +171,24 @@ public sealed partial class RulesRouter : IIntentRouter
             }
         }
 
+        // "ok run it", "sure, kick it off" after "describe feature-backfill": start the pipeline just talked about.
+        if (depth < MaxFollowUpDepth && !IsAction(intent) && context.PreviousUserMessages.Count > 0 && IsStartThatOne(mainU))
+        {
+            var previous = PreviousRoute();
+            if (previous.Intent.StartsWith("pipeline.", StringComparison.Ordinal) && previous.Entities.TryGetPropertyValue("pipeline", out var pipeline) && pipeline is not null)
+            {
+                intent = Intents.RunPipeline;
+                reason = "start what the previous request was about (" + previous.Intent + ")";
+                entities = BuildEntities(intent, mainU, mainM, cleaned);
+                entities["pipeline"] = pipeline.DeepClone();
+                resolved.Add("pipeline");
+            }
+        }
+
         // "what's the root cause?" / "why?" after a drift check asks why it drifted; after a run, why the run failed.
         if (depth < MaxFollowUpDepth && !IsAction(intent) && context.PreviousUserMessages.Count > 0 && IsBareWhy(mainU))
         {
-            var earlier = new RoutingContext(context.PreviousUserMessages.Take(context.PreviousUserMessages.Count - 1).ToList(), context.Memory);
-            var previous = RouteCore(context.PreviousUserMessages[^1], earlier, depth + 1).Intent;
+            var previous = PreviousRoute().Intent;
             var why = previous.StartsWith("drift.", StringComparison.Ordinal) ? Intents.ExplainDrift
                 : previous is Intents.RunStatus or Intents.RunLogs or Intents.ListRuns or Intents.TrainingStatus ? Intents.RunLogs : null;
             if (why is not null)
@@ -178,7 +200,23 @@ public sealed partial class RulesRouter : IIntentRouter
         }
 
         intent = RefineStatus(intent, mainU, mainM, context);
+        // "plot a histogram of revenue": the chart's one word is its column, not a dataset named "revenue".
+        if (intent == Intents.PlotDataset && !mainM.DatasetIsFile && entities["dataset"] is JsonValue plotted && entities["column"] is JsonValue charted
+            && string.Equals(plotted.ToString(), charted.ToString(), StringComparison.OrdinalIgnoreCase))
+            entities.Remove("dataset");
         ResolveFromMemory(intent, entities, mainU, context.Memory, resolved);
+        // "preview sales_q3.csv" then "plot a histogram of revenue": a column-level request leaving the dataset open is about the
+        // dataset the previous request named.
+        if (depth < MaxFollowUpDepth && intent is Intents.PlotDataset or Intents.ProfileDataset or Intents.PreviewDataset
+            && !entities.ContainsKey("dataset") && !entities.ContainsKey("bucket") && context.PreviousUserMessages.Count > 0)
+        {
+            var previous = PreviousRoute();
+            if (previous.Intent.StartsWith("storage.", StringComparison.Ordinal) && previous.Entities["dataset"] is JsonValue earlierDataset && !previous.Entities.ContainsKey("bucket"))
+            {
+                entities["dataset"] = earlierDataset.DeepClone();
+                if (!resolved.Contains("dataset")) resolved.Add("dataset");
+            }
+        }
         if (intent == Intents.CompareRuns && !entities.ContainsKey("run_ids") && RecentRunIds(context.PreviousUserMessages) is { Count: >= 2 } recent)
         {
             // "compare them" after talking about run 5 and run 6.
@@ -190,6 +228,8 @@ public sealed partial class RulesRouter : IIntentRouter
         foreach (var (piece, u, m, d) in analysed.Skip(1))
         {
             if (!IsAction(d.Intent)) continue;
+            // "is run 88 reproducible? replay it and compare": reproducing a run already compares it with the original.
+            if (intent == Intents.ReproduceRun && d.Intent == Intents.CompareRuns && m.RunIds.Count == 0) continue;
             steps ??= [];
             steps.Add(new RouteStep { Agent = Intents.AgentOf(d.Intent), Intent = d.Intent, Entities = BuildEntities(d.Intent, u, m, piece.Text), Condition = piece.Condition });
         }
@@ -226,6 +266,24 @@ public sealed partial class RulesRouter : IIntentRouter
             | Concept.Profile | Concept.Plot | Concept.Preview | Concept.Evaluate | Concept.Lineage | Concept.Leaderboard | Concept.Audit
             | Concept.Reproduce | Concept.Retrain | Concept.Delete | Concept.Upload | Concept.Monitor | Concept.Compare | Concept.Approve | Concept.Reject);
     }
+
+    /// <summary>The column a short follow-up names ("now do income", "what about tenure?"): its last word, when no keyword or stop word.</summary>
+    private static string? FollowUpColumn(Utterance u, string text)
+    {
+        if (u.Words.Length > 5) return null;
+        var words = text.Split([' ', '?', '!', '.', ','], StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) return null;
+        var last = words[^1];
+        var lower = last.ToLowerInvariant();
+        if (lower is "too" or "next" or "now" or "instead" or "please" or "pls" && words.Length > 1) { last = words[^2]; lower = last.ToLowerInvariant(); }
+        return last.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_') && char.IsAsciiLetter(last[0]) && !EntityPatterns.Stop.Contains(last)
+            && !Lexicon.Words.ContainsKey(lower) ? last : null;
+    }
+
+    /// <summary>"ok run it", "start that one", "go ahead and kick it off": a short line starting something it only points back to.</summary>
+    private static bool IsStartThatOne(Utterance u) =>
+        u.Has(Concept.Start) && u.Has(Concept.Anaphora) && u.Words.Length <= 8 && u.UnknownWords <= 1
+        && !u.Has(Concept.Train | Concept.Retrain | Concept.Reproduce | Concept.Deploy | Concept.Drift | Concept.Evaluate | Concept.OffTopic);
 
     /// <summary>"why?", "how come", "what's the root cause?": a why question naming nothing else.</summary>
     private static bool IsBareWhy(Utterance u) =>

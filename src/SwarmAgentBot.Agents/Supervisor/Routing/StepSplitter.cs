@@ -69,7 +69,7 @@ internal static partial class StepSplitter
             if (parts.Count >= MaxPieces - 1 || checks >= MaxVerbChecks) break;
             var next = Utterance.Correct(m.Groups["verb"].Value.ToLowerInvariant());
             if (!ActionVerbs.Contains(next)) continue;
-            // "run 9" / "job 12" after "and" is a noun in a list ("runs 3, 5 and run 9"), not a new request.
+            // "run 9" / "job 12" after "and" is a noun in a list ("runs 3, 5 and run 9"), not a new request; so is a run that did something.
             if (next is "run" or "runs" && RunNounAfter().IsMatch(text.AsSpan(m.Groups["verb"].Index + m.Groups["verb"].Length))) continue;
             var left = text[start..m.Index];
             checks++;
@@ -143,7 +143,8 @@ internal static partial class StepSplitter
     [GeneratedRegex(@"(?:,\s*(?:and\b|&)?|\band\b|&)\s*(?:(?:also|please|pls|then|now|just|can\s+you|could\s+you)\s+)*(?<verb>[A-Za-z]+)", RegexOptions.IgnoreCase)]
     private static partial Regex Joiner();
 
-    [GeneratedRegex(@"^\s*(?:#|id\b|number\b|\d)", RegexOptions.IgnoreCase)]
+    // "... and run 9", and "which dataset and run produced credit-risk v7": a run that did something is the subject, not a command.
+    [GeneratedRegex(@"^\s*(?:#|id\b|number\b|\d|(?:produced|created|generated|made|built|trained|was|were|is|are|used|led)\b)", RegexOptions.IgnoreCase)]
     private static partial Regex RunNounAfter();
 
     [GeneratedRegex(@"[A-Za-z']+")]
