@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SwarmAgentBot.Agents.Agents.Training;
@@ -20,7 +21,7 @@ public static class RegistryExtensions
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<TrainingRunStore>();
         builder.Services.AddSingleton<PredictionLog>();
-        builder.Services.AddSingleton<PredictionLogImporter>();
+        builder.Services.TryAddSingleton<PredictionLogImporter>();
         // Bound here too (not only by AddPinnedModelServing) so the importer in the CLI knows it is not a pod.
         builder.Services.AddOptions<PinnedServingOptions>().Bind(builder.Configuration.GetSection(PinnedServingOptions.Section));
         builder.Services.AddSingleton<ModelServer>();
