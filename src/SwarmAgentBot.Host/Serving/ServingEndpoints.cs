@@ -101,7 +101,7 @@ public static class ServingEndpoints
         }
     }
 
-    private static async Task<IResult> FeedbackAsync(string name, HttpContext http, PredictionLog log, CancellationToken ct)
+    private static async Task<IResult> FeedbackAsync(string name, HttpContext http, PredictionLog log, PredictionLogImporter importer, CancellationToken ct)
     {
         JsonNode? body;
         try { body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct); }
@@ -116,12 +116,20 @@ public static class ServingEndpoints
         if (items is null || items.Count == 0) return Problem(400, "Send {\"prediction_id\": \"p-…\", \"label\": …} or a list of them.");
         var attached = 0;
         var unknown = new List<string>();
+        var imported = false;
         foreach (var item in items.OfType<JsonObject>())
         {
             var id = item["prediction_id"]?.ToString() ?? item["id"]?.ToString();
             var label = item["label"] ?? item["actual"];
             if (id is null || label is null) return Problem(400, "Each feedback item needs \"prediction_id\" and \"label\".", id is null ? "prediction_id" : "label");
-            if (await log.AttachLabelAsync(name, id, label.DeepClone(), ct)) attached++; else unknown.Add(id);
+            var found = await log.AttachLabelAsync(name, id, label.DeepClone(), ct);
+            if (!found && !imported)
+            {
+                // An id this host does not know may have been served by a pod: import what the pods shipped (once per request) and look again.
+                imported = true;
+                if ((await importer.ImportAsync(ct)).Calls > 0) found = await log.AttachLabelAsync(name, id, label.DeepClone(), ct);
+            }
+            if (found) attached++; else unknown.Add(id);
         }
         return unknown.Count == items.Count
             ? Problem(404, $"No prediction of {name} has id {string.Join(", ", unknown)}.")

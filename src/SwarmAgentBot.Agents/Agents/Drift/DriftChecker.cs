@@ -22,7 +22,7 @@ public sealed record DriftCheckResult(ModelVersion Version, DriftWindow Window, 
 /// that served it, with prediction drift and performance (actual where feedback labels came back, else estimated).
 /// Shared by the chat agent and the monitor.
 /// </summary>
-public sealed class DriftChecker(PredictionLog log, ModelServer server, DriftReference references, DriftDetector detector, DriftReportStore reports, TimeProvider clock)
+public sealed class DriftChecker(PredictionLog log, PredictionLogImporter importer, ModelServer server, DriftReference references, DriftDetector detector, DriftReportStore reports, TimeProvider clock)
 {
     /// <summary>Most predictions read for a time window.</summary>
     public const int MaxWindowRows = 20_000;
@@ -46,6 +46,8 @@ public sealed class DriftChecker(PredictionLog log, ModelServer server, DriftRef
     /// <exception cref="DriftReferenceException">No reference for the version.</exception>
     public async Task<DriftCheckResult?> CheckAsync(string model, string? stage, DriftWindow window, double? threshold, string source, CancellationToken cancellationToken = default)
     {
+        // Predictions served by pods reach this host's log as shipped segments: bring in what arrived.
+        await importer.ImportAsync(cancellationToken);
         var since = window.Span is { } span ? clock.GetUtcNow() - span : (DateTimeOffset?)null;
         var logged = await log.RecentAsync(model, window.Predictions ?? MaxWindowRows, since, cancellationToken);
         ModelVersion version;

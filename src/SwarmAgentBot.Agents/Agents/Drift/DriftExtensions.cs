@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SwarmAgentBot.Agents.Agents.Governance;
@@ -25,6 +26,8 @@ public static class DriftExtensions
         foreach (var migration in DriftReportStore.Migrations) builder.Services.AddSingleton(migration);
         builder.Services.AddSingleton<DriftReportStore>();
         builder.Services.AddSingleton<DriftReference>();
+        // Checks read the pods' shipped logs too; registered here as well so drift does not depend on registration order.
+        builder.Services.TryAddSingleton<PredictionLogImporter>();
         builder.Services.AddSingleton<DriftChecker>();
         builder.Services.AddSingleton<DriftCards>();
         builder.Services.AddSingleton<DriftMonitor>();

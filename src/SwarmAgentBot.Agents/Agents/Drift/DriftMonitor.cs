@@ -11,7 +11,7 @@ namespace SwarmAgentBot.Agents.Agents.Drift;
 /// predictions. It stores each report and posts to the subscribing conversation when a model goes over its threshold
 /// (proposing retraining, which the training agent still puts behind approval) and when it comes back under.
 /// </summary>
-public sealed class DriftMonitor(DriftReportStore reports, DriftChecker checker, DriftCards cards, PredictionLog log, ProactiveMessenger messenger,
+public sealed class DriftMonitor(DriftReportStore reports, DriftChecker checker, DriftCards cards, PredictionLog log, PredictionLogImporter importer, ProactiveMessenger messenger,
     TimeProvider clock, ILogger<DriftMonitor> logger) : BackgroundService
 {
     /// <summary>How often the monitor looks for due checks.</summary>
@@ -21,7 +21,10 @@ public sealed class DriftMonitor(DriftReportStore reports, DriftChecker checker,
     public async Task<int> RunDueAsync(CancellationToken cancellationToken = default)
     {
         var ran = 0;
-        foreach (var config in await reports.ListMonitorsAsync(cancellationToken))
+        var monitors = await reports.ListMonitorsAsync(cancellationToken);
+        // The pods' shipped predictions count towards "every N predictions" too.
+        if (monitors.Count > 0) await importer.ImportAsync(cancellationToken);
+        foreach (var config in monitors)
         {
             var now = clock.GetUtcNow();
             var count = await log.CountAsync(config.Model, cancellationToken);

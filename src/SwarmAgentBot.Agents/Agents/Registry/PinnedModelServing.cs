@@ -27,6 +27,20 @@ public sealed class PinnedServingOptions
     /// <summary>Object store key of the version's bundle (runs/N/bundle.zip).</summary>
     public string? ArtifactKey { get; set; }
 
+    /// <summary>How often the pod ships the predictions it logged to the object store for the bot (seconds); it also ships on shutdown.</summary>
+    public int ShipLogsEverySeconds { get; set; } = 30;
+
+    /// <summary>The id the pod's log segments are shipped under; empty: the host name (a Kubernetes pod's name).</summary>
+    public string? PodId { get; set; }
+
+    /// <summary>The id segments are shipped under: <see cref="PodId"/>, else the host name, with characters unfit for a key replaced.</summary>
+    public string EffectivePodId()
+    {
+        var id = string.IsNullOrWhiteSpace(PodId) ? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName : PodId;
+        var safe = new string(id.Trim().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray()).Trim('.');
+        return safe.Length == 0 ? "host" : safe;
+    }
+
     /// <summary>True when a model is pinned.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Model);
 
@@ -37,6 +51,9 @@ public sealed class PinnedServingOptions
         if (Version < 1) return "Swarm:Serving:Version must be the version number (1 or more) when Swarm:Serving:Model is set.";
         if (string.IsNullOrWhiteSpace(ArtifactKey)) return "Swarm:Serving:ArtifactKey must name the version's bundle in the object store when Swarm:Serving:Model is set.";
         if (string.IsNullOrWhiteSpace(Stage)) return "Swarm:Serving:Stage must name the stage the model is served under.";
+        if (ShipLogsEverySeconds is < 1 or > 86_400) return "Swarm:Serving:ShipLogsEverySeconds must be between 1 and 86400 (seconds between shipments of the prediction log).";
+        if (PodId is { Length: > 0 } pod && (pod.Length > 100 || !pod.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            return "Swarm:Serving:PodId may only hold letters, digits, '-', '_' and '.' (at most 100).";
         return null;
     }
 }

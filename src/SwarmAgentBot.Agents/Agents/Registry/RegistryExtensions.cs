@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using SwarmAgentBot.Agents.Agents.Training;
 using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Supervisor;
@@ -19,6 +21,9 @@ public static class RegistryExtensions
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<TrainingRunStore>();
         builder.Services.AddSingleton<PredictionLog>();
+        builder.Services.TryAddSingleton<PredictionLogImporter>();
+        // Bound here too (not only by AddPinnedModelServing) so the importer in the CLI knows it is not a pod.
+        builder.Services.AddOptions<PinnedServingOptions>().Bind(builder.Configuration.GetSection(PinnedServingOptions.Section));
         builder.Services.AddSingleton<ModelServer>();
         builder.Services.AddSingleton<IAgent, RegistryAgent>();
         return builder;
@@ -26,13 +31,23 @@ public static class RegistryExtensions
 
     /// <summary>
     /// In the host (not the CLI): serve the version named by <c>Swarm:Serving</c> (a serving pod), loaded
-    /// before the host starts listening. Nothing happens when Swarm:Serving:Model is empty.
+    /// before the host starts listening, and ship its prediction log to the object store for the bot
+    /// (<see cref="PredictionLogShipper"/>). Nothing happens when Swarm:Serving:Model is empty.
     /// </summary>
     public static IHostApplicationBuilder AddPinnedModelServing(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PinnedServingOptions>().Bind(builder.Configuration.GetSection(PinnedServingOptions.Section))
-            .Validate(o => o.Validate() is null, "Swarm:Serving needs Model, Version (1 or more), Stage and ArtifactKey together.").ValidateOnStart();
+        builder.Services.AddOptions<PinnedServingOptions>().Bind(builder.Configuration.GetSection(PinnedServingOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PinnedServingOptions>, PinnedServingOptionsValidator>();
         builder.Services.AddHostedService<PinnedModelLoader>();
+        builder.Services.AddSingleton<PredictionLogShipper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PredictionLogShipper>());
         return builder;
+    }
+
+    /// <summary>Fails start-up with the message that names the bad setting.</summary>
+    private sealed class PinnedServingOptionsValidator : IValidateOptions<PinnedServingOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PinnedServingOptions options) =>
+            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 }

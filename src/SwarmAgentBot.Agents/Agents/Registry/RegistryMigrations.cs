@@ -117,5 +117,22 @@ public static class RegistryMigrations
               PRIMARY KEY (call_id, row_index)
             ) WITHOUT ROWID;
             """),
+        // Shipping between a serving pod and the bot (PredictionLogShipper, PredictionLogImporter): the pod's watermark
+        // (last shipped prediction_calls rowid, and the segment under way) and the bot's imported segment keys.
+        new SqlMigration("0204-prediction-log-shipping", """
+            CREATE TABLE prediction_log_shipping (
+              id INTEGER PRIMARY KEY CHECK (id = 1),
+              shipped_rowid INTEGER NOT NULL,
+              pending_key TEXT,
+              pending_last_rowid INTEGER,
+              updated_at TEXT NOT NULL
+            );
+            CREATE TABLE prediction_log_imports (
+              object_key TEXT PRIMARY KEY,
+              calls INTEGER NOT NULL,
+              error TEXT,
+              imported_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 }

@@ -1,0 +1,120 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SwarmAgentBot.Agents.Metadata;
+using SwarmAgentBot.Agents.Ports;
+
+namespace SwarmAgentBot.Agents.Agents.Registry;
+
+/// <summary>What one import pass did.</summary>
+/// <param name="Segments">Segments imported.</param>
+/// <param name="Calls">Calls that were new to this host's log.</param>
+/// <param name="Skipped">Segments that did not parse (each logged with its key, never tried again).</param>
+public sealed record PredictionLogImport(int Segments, int Calls, int Skipped);
+
+/// <summary>
+/// In the bot: brings the segments serving pods shipped (<see cref="PredictionLogShipper"/>) into this host's
+/// <c>prediction_calls</c>, so drift checks see the pods' traffic and feedback finds a pod's prediction ids. Called
+/// before a drift check reads the log, by the drift monitor's pass, and by feedback for an id it does not know.
+/// Idempotent: a call already logged is left as it is, and each imported key is remembered.
+/// A segment that does not parse is skipped with a warning naming its key and never blocks the others.
+/// A serving pod itself (<c>Swarm:Serving</c> set) imports nothing: it only ships.
+/// </summary>
+public sealed class PredictionLogImporter(
+    SwarmDatabase database,
+    IObjectStore store,
+    PredictionLog log,
+    IOptions<PinnedServingOptions> serving,
+    TimeProvider clock,
+    ILogger<PredictionLogImporter> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Imports every shipped segment not imported yet.</summary>
+    public async Task<PredictionLogImport> ImportAsync(CancellationToken cancellationToken = default)
+    {
+        if (serving.Value.Enabled) return new PredictionLogImport(0, 0, 0);
+        // One pass at a time: a drift check and a feedback call arriving together list the store once each, not import twice.
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ImportUnderGateAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<PredictionLogImport> ImportUnderGateAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var known = (await connection.QueryAsync<string>("SELECT object_key FROM prediction_log_imports")).ToHashSet(StringComparer.Ordinal);
+        var pending = new List<string>();
+        try
+        {
+            await foreach (var info in store.ListAsync(PredictionLogSegment.Prefix, ct))
+                if (!known.Contains(info.Key)) pending.Add(info.Key);
+        }
+        catch (ObjectStoreException ex)
+        {
+            // The local log still answers; the pods' traffic arrives at the next pass.
+            logger.LogWarning(ex, "Could not list shipped prediction logs in {Store}", store.Describe());
+            return new PredictionLogImport(0, 0, 0);
+        }
+        if (pending.Count == 0) return new PredictionLogImport(0, 0, 0);
+        // Imported rows go beside the ones this host's writer has queued; let those land first.
+        await log.FlushAsync(ct);
+        int segments = 0, calls = 0, skipped = 0;
+        foreach (var key in pending)
+        {
+            byte[] bytes;
+            try
+            {
+                await using var stream = await store.OpenReadAsync(key, ct);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, ct);
+                bytes = buffer.ToArray();
+            }
+            catch (ObjectStoreException ex)
+            {
+                logger.LogWarning(ex, "Could not read shipped prediction log {Key}; trying again at the next pass", key);
+                continue;
+            }
+            IReadOnlyList<ShippedCall> segment;
+            try
+            {
+                segment = PredictionLogSegment.Read(bytes);
+            }
+            catch (PredictionLogSegmentException ex)
+            {
+                // Segments are written whole and never rewritten, so one that does not parse never will: remember it as skipped.
+                logger.LogWarning("Skipped shipped prediction log {Key}: {Reason}", key, ex.Message);
+                await RememberAsync(connection, null, key, 0, ex.Message, ct);
+                skipped++;
+                continue;
+            }
+            using var tx = connection.BeginTransaction();
+            var added = 0;
+            foreach (var call in segment)
+                added += await connection.ExecuteAsync(
+                    """
+                    INSERT OR IGNORE INTO prediction_calls (call_id, model_name, version, alias, created_at, row_count, class_labels_json, features_json, predictions)
+                    VALUES (@CallId, @ModelName, @Version, @Alias, @CreatedAt, @RowCount, @ClassLabelsJson, @Features, @Predictions)
+                    """, call, tx);
+            await RememberAsync(connection, tx, key, added, null, ct);
+            tx.Commit();
+            segments++;
+            calls += added;
+        }
+        if (segments + skipped > 0)
+            logger.LogInformation("Imported {Calls} calls from {Segments} shipped prediction log segments ({Skipped} skipped)", calls, segments, skipped);
+        return new PredictionLogImport(segments, calls, skipped);
+    }
+
+    private Task RememberAsync(SqliteConnection connection, SqliteTransaction? tx, string key, int calls, string? error, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT OR IGNORE INTO prediction_log_imports (object_key, calls, error, imported_at) VALUES (@key, @calls, @error, @now)",
+            new { key, calls, error, now = clock.GetUtcNow().ToString("O") }, tx, cancellationToken: ct));
+}
