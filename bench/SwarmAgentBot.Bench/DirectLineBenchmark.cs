@@ -94,22 +94,10 @@ public sealed class DirectLineBenchmark : IBenchmark
             $"{Percentiles.Of(samples, 50),10:F2} {Percentiles.Of(samples, 90),10:F2} {Percentiles.Of(samples, 95),10:F2} {Percentiles.Of(samples, 99),10:F2} {samples.Max(),10:F2} {samples.Count / wall.Elapsed.TotalSeconds,10:F0}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"CPU per message: host {(after.CpuMs - before.CpuMs) / samples.Count:F3} ms, bench client {clientCpu.TotalMilliseconds / samples.Count:F3} ms (client GCs gen0/1/2: {string.Join('/', clientGcDelta)})"));
-        PrintHostRuntime(before, after, samples.Count);
+        HostRuntimeStats.PrintWindow(before, after, samples.Count, "message");
         if (stages is not null) PrintStages(stages);
         Console.WriteLine($"goal: p99 < 20 ms → {(Percentiles.Of(samples, 99) < 20 ? "met" : "NOT met")}");
         return 0;
-    }
-
-    private static void PrintHostRuntime(HostRuntimeStats before, HostRuntimeStats after, int messages)
-    {
-        var pauses = after.Pauses.Skip(before.Pauses.Count).ToList();
-        var gc = pauses.Where(p => p.ForGc).Select(p => p.Ms).ToList();
-        var other = pauses.Where(p => !p.ForGc).Select(p => p.Ms).ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"host: {(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / messages:F1} KB allocated per message; GCs gen0/1/2: {after.Gen0 - before.Gen0}/{after.Gen1 - before.Gen1}/{after.Gen2 - before.Gen2}; " +
-            $"GC pauses {gc.Count} ({gc.Sum():F1} ms, max {(gc.Count > 0 ? gc.Max() : 0):F2} ms), {(after.PromotedBytes - before.PromotedBytes) / 1048576.0:F1} MB promoted; other runtime pauses {other.Count} (max {(other.Count > 0 ? other.Max() : 0):F2} ms)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"host: JIT {after.JitMethods - before.JitMethods} methods, {after.JitMs - before.JitMs:F0} ms in the window; thread pool {after.ThreadPoolThreads} threads; lock contentions {after.LockContentions - before.LockContentions}"));
     }
 
     /// <summary>One round trip split at the host's timestamps (same clock: host and client run on this machine).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics.Tracing;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -41,6 +42,19 @@ public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen
         ProcessCpuMs(), GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), listener.Pauses, listener.PromotedBytes,
         System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
         ThreadPool.ThreadCount, Monitor.LockContentionCount);
+
+    /// <summary>Prints what the host's runtime did between two readings, per <paramref name="unit"/> where it adds up.</summary>
+    internal static void PrintWindow(HostRuntimeStats before, HostRuntimeStats after, int count, string unit)
+    {
+        var pauses = after.Pauses.Skip(before.Pauses.Count).ToList();
+        var gc = pauses.Where(p => p.ForGc).Select(p => p.Ms).ToList();
+        var other = pauses.Where(p => !p.ForGc).Select(p => p.Ms).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"host: {(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / count:F1} KB allocated per {unit}; GCs gen0/1/2: {after.Gen0 - before.Gen0}/{after.Gen1 - before.Gen1}/{after.Gen2 - before.Gen2}; " +
+            $"GC pauses {gc.Count} ({gc.Sum():F1} ms, max {(gc.Count > 0 ? gc.Max() : 0):F2} ms), {(after.PromotedBytes - before.PromotedBytes) / 1048576.0:F1} MB promoted; other runtime pauses {other.Count} (max {(other.Count > 0 ? other.Max() : 0):F2} ms)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"host: JIT {after.JitMethods - before.JitMethods} methods, {after.JitMs - before.JitMs:F0} ms in the window; thread pool {after.ThreadPoolThreads} threads; lock contentions {after.LockContentions - before.LockContentions}"));
+    }
 
     private const int ProcessCpuClock = 2; // CLOCK_PROCESS_CPUTIME_ID
 

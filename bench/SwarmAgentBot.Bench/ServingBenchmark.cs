@@ -28,7 +28,7 @@ public sealed class ServingBenchmark : IBenchmark
         var loadAtStart = Load();
         var calls = 2000;
         var batchRows = 10_000;
-        await using var host = await BenchHost.StartAsync(env, cancellationToken: cancellationToken);
+        await using var host = await BenchHost.StartAsync(env, runtimeStats: true, cancellationToken: cancellationToken);
         var swarm = Path.Combine(AppContext.BaseDirectory, "swarm.dll");
         async Task Cli(params string[] a)
         {
@@ -76,8 +76,10 @@ public sealed class ServingBenchmark : IBenchmark
         await ServerCpuMs(TimeSpan.Zero);
         var single = new List<double>();
         var cpu = host.ProcessorTime;
+        var runtimeBefore = await host.RuntimeStatsAsync(cancellationToken);
         for (var i = 0; i < calls; i++) single.Add(await Post(new JsonObject { ["record"] = Record(i) }));
         var singleCpu = await ServerCpuMs(cpu) / calls;
+        var runtimeAfter = await host.RuntimeStatsAsync(cancellationToken);
         var batch = new JsonObject { ["records"] = new JsonArray(Enumerable.Range(0, batchRows).Select(i => (JsonNode)Record(i)).ToArray()) };
         var batches = new List<double>();
         // One batch first, as the single calls had their 100: the batch path's first run is JIT compilation, not serving.
@@ -117,6 +119,8 @@ public sealed class ServingBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{$"python xgboost, bundle ({p["members"]} members)",-34} {p["bundle_p50_ms"]!.GetValue<double>(),14:F3} {p["bundle_p99_ms"]!.GetValue<double>(),14:F3} {p["bundle_batch_ms"]!.GetValue<double>(),18:F1}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"client JSON serialisation of the batch body (part of our batch time): {Percentiles.Of(serialise, 50):F1} ms median"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host CPU (all threads, log writes included): {singleCpu:F3} ms per single call, {batchCpu:F1} ms per {batchRows:N0}-row batch"));
+        Console.Write($"single calls ({calls:N0}, log writes included) — ");
+        HostRuntimeStats.PrintWindow(runtimeBefore, runtimeAfter, calls, "call");
         if (!args.Contains("--http-only"))
             await ServingBreakdown.PrintAsync(Path.Combine(host.DataDir, "objects", "runs", "1", "bundle.zip"), JsonSerializer.SerializeToUtf8Bytes(batch), cancellationToken);
         Console.WriteLine($"load average (1, 5, 15 min) on {Environment.ProcessorCount} cores: {loadAtStart} at start, {Load()} at end");

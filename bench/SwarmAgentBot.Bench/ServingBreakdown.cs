@@ -28,7 +28,10 @@ internal static class ServingBreakdown
 
     public static async Task PrintAsync(string bundlePath, byte[] body, CancellationToken cancellationToken)
     {
-        using var predictor = Predictor.Create(await ModelBundle.LoadAsync(bundlePath, cancellationToken), batchThreads: 1);
+        var bundle = await ModelBundle.LoadAsync(bundlePath, cancellationToken);
+        using var predictor = Predictor.Create(bundle, batchThreads: 1);
+        // The same members through XGBoost alone, to show what the managed scorers change.
+        using var xgboost = Predictor.Create(bundle, batchThreads: 1, managedScoring: false);
         var dataDir = Path.Combine(Path.GetTempPath(), "swarm-bench-log-" + Guid.NewGuid().ToString("N")[..8]);
         var database = new SwarmDatabase(Microsoft.Extensions.Options.Options.Create(new SwarmOptions { DataDir = dataDir }),
             CoreMigrations.All.Concat(RegistryMigrations.All), NullLogger<SwarmDatabase>.Instance);
@@ -48,7 +51,9 @@ internal static class ServingBreakdown
                         if (encoder.Encode(request.Record(i).Span, features.AsSpan(i * encoder.FeatureCount, encoder.FeatureCount)) is { } error) throw error;
                     return 0;
                 });
-                var predictions = Measure("xgboost in-place predict", () => predictor.PredictPrepared(features, request.Count));
+                var predictions = Measure("predict (batch: xgboost in place)", () => predictor.PredictPrepared(features, request.Count));
+                Measure($"single row ×1000 ({predictor.ManagedMembers}/{bundle.AllMembers.Count} members managed)", () => SingleRows(predictor, features, encoder.FeatureCount));
+                Measure("single row ×1000 (xgboost in place)", () => SingleRows(xgboost, features, encoder.FeatureCount));
                 var ids = Measure("prediction ids", () => new PredictionIds(PredictionLog.NewCallId(DateTimeOffset.UtcNow), predictions.Length));
                 Measure("response JSON", () =>
                 {
@@ -86,6 +91,12 @@ internal static class ServingBreakdown
         {
             var kept = runs.Skip(1).ToList(); // the first run warms the JIT
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {step,-40} {Percentiles.Of(kept.Select(r => r.CpuMs).ToList(), 50),8:F2} ms {Percentiles.Of(kept.Select(r => (double)r.Bytes / 1024).ToList(), 50),10:N0} KB"));
+        }
+
+        static int SingleRows(Predictor p, float[] features, int width)
+        {
+            for (var i = 0; i < 1000; i++) p.PredictPrepared(features.AsSpan(i * width, width), 1);
+            return 1000;
         }
 
         T Measure<T>(string step, Func<T> run)

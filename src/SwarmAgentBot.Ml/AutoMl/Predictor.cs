@@ -15,8 +15,8 @@ public sealed record Prediction(string? Label, double? Value, double[]? Probabil
 /// <summary>
 /// Serves a <see cref="ModelBundle"/>: applies the bundle's preparation to raw records (or a CSV table) and
 /// returns labels with per-class probabilities, or values. It keeps one loaded Booster per ensemble member; single-record
-/// calls go through a pre-allocated in-place scorer, and linear members are scored in managed code
-/// (<see cref="LinearScorer"/>, used only when it reproduces XGBoost's outputs). Thread-safe (single-record calls are serialised on a lock).
+/// calls go through a pre-allocated in-place scorer, and members are scored in managed code where a managed scorer
+/// reproduces XGBoost's outputs (<see cref="TreeScorer"/> for trees, <see cref="LinearScorer"/> for linear models; checked at load). Thread-safe (single-record calls are serialised on a lock).
 /// </summary>
 public sealed class Predictor : IDisposable
 {
@@ -24,14 +24,14 @@ public sealed class Predictor : IDisposable
     private readonly DenseScorer[] _scorers;
     private readonly double[] _weights;
     private readonly bool[] _inplace;
-    private readonly LinearScorer?[] _linear;
+    private readonly IManagedScorer?[] _managed;
     private readonly float[] _average;
     private readonly float[] _memberRow;
     private readonly bool _canSplitRows;
     private readonly object _gate = new();
     private readonly int _threads;
 
-    private Predictor(ModelBundle bundle, int threads)
+    private Predictor(ModelBundle bundle, int threads, bool managedScoring)
     {
         Bundle = bundle;
         _threads = threads;
@@ -40,7 +40,7 @@ public sealed class Predictor : IDisposable
         _inplace = members.Select(m => m.Learner != LearnerNames.Linear).ToArray();
         _boosters = new Booster[members.Count];
         _scorers = new DenseScorer[members.Count];
-        _linear = new LinearScorer?[members.Count];
+        _managed = new IManagedScorer?[members.Count];
         try
         {
             for (var i = 0; i < members.Count; i++)
@@ -49,8 +49,9 @@ public sealed class Predictor : IDisposable
                 // One record at a time is fastest on one thread: no fork/join overhead.
                 _boosters[i].SetParameter("nthread", "1");
                 _scorers[i] = new DenseScorer(_boosters[i], bundle.Preparation.FeatureCount, maxRows: 1, inplace: _inplace[i]);
-                // Linear members are scored in managed code when that gives XGBoost's own numbers (checked here, once).
-                if (!_inplace[i]) _linear[i] = LinearScorer.TryCreate(members[i].ModelJson, _boosters[i], bundle.Preparation.FeatureCount);
+                // Members are scored in managed code when that gives XGBoost's own numbers (checked here, once): a single
+                // record then costs a walk over the trees rather than an XGBoost call per member.
+                if (managedScoring) _managed[i] = ManagedScorer(members[i].ModelJson, _boosters[i], _inplace[i], bundle.Preparation.FeatureCount);
             }
         }
         catch
@@ -60,20 +61,24 @@ public sealed class Predictor : IDisposable
         }
         _average = new float[Math.Max(1, bundle.Task == TaskKind.MulticlassClassification ? bundle.ClassLabels.Count : 1)];
         _memberRow = new float[_average.Length];
-        _canSplitRows = _inplace.Select((inplace, m) => inplace || _linear[m] is not null).All(ok => ok);
+        _canSplitRows = _inplace.Select((inplace, m) => inplace || _managed[m] is not null).All(ok => ok);
     }
 
-    /// <summary>Members scored in managed code (<see cref="LinearScorer"/>) rather than through XGBoost.</summary>
-    public int ManagedMembers => _linear.Count(l => l is not null);
+    private static IManagedScorer? ManagedScorer(byte[] modelJson, Booster booster, bool trees, int columns) =>
+        trees ? TreeScorer.TryCreate(modelJson, booster, columns) : LinearScorer.TryCreate(modelJson, booster, columns);
+
+    /// <summary>Members scored in managed code (<see cref="TreeScorer"/>, <see cref="LinearScorer"/>) rather than through XGBoost.</summary>
+    public int ManagedMembers => _managed.Count(l => l is not null);
 
     /// <summary>Creates a predictor for a bundle in memory.</summary>
     /// <param name="bundle">The model bundle.</param>
     /// <param name="batchThreads">Threads for <see cref="PredictTable"/> (0 = all cores).</param>
-    public static Predictor Create(ModelBundle bundle, int batchThreads = 0) => new(bundle, batchThreads);
+    /// <param name="managedScoring">False to score every member through XGBoost (e.g. to compare the two in a benchmark).</param>
+    public static Predictor Create(ModelBundle bundle, int batchThreads = 0, bool managedScoring = true) => new(bundle, batchThreads, managedScoring);
 
     /// <summary>Loads a bundle (folder or zip) and creates a predictor.</summary>
     public static async Task<Predictor> LoadAsync(string path, CancellationToken cancellationToken = default) =>
-        new(await ModelBundle.LoadAsync(path, cancellationToken), 0);
+        new(await ModelBundle.LoadAsync(path, cancellationToken), 0, managedScoring: true);
 
     /// <summary>The bundle served.</summary>
     public ModelBundle Bundle { get; }
@@ -130,7 +135,7 @@ public sealed class Predictor : IDisposable
         Array.Clear(_average);
         for (var m = 0; m < _scorers.Length; m++)
         {
-            if (m > 0 && _linear[m] is null) input.CopyTo(_scorers[m].Input);
+            if (m > 0 && _managed[m] is null) input.CopyTo(_scorers[m].Input);
             var scores = ScoreRowLocked(m);
             for (var k = 0; k < _average.Length; k++) _average[k] += (float)(_weights[m] * scores[k]);
         }
@@ -140,10 +145,10 @@ public sealed class Predictor : IDisposable
     /// <summary>Member <paramref name="m"/>'s output for the row in the first scorer's input; valid until the next call.</summary>
     private ReadOnlySpan<float> ScoreRowLocked(int m)
     {
-        if (_linear[m] is not { } linear) return _scorers[m].Score(1);
+        if (_managed[m] is not { } managed) return _scorers[m].Score(1);
         var width = Bundle.Preparation.FeatureCount;
-        var outputs = _memberRow.AsSpan(0, linear.Outputs);
-        linear.Score(_scorers[0].Input[..width], 1, width, outputs);
+        var outputs = _memberRow.AsSpan(0, managed.Outputs);
+        managed.Score(_scorers[0].Input[..width], 1, width, outputs);
         return outputs;
     }
 
@@ -165,13 +170,20 @@ public sealed class Predictor : IDisposable
     public float[] ScoreMatrix(FeatureMatrix features) =>
         features.Rows == 0 ? [] : ScoreDense(features.Values, features.Rows, features.Columns);
 
+    /// <summary>
+    /// Batches from this many rows go through XGBoost's in-place prediction for tree members even when a managed scorer
+    /// reproduces them: per row the two cost about the same (measured with the serving bench's 10-member bundle on 10,000
+    /// rows, XGBoost slightly less), and only its fixed cost per call, which makes single records slow, favours the managed walk.
+    /// </summary>
+    private const int ManagedBatchRows = 1024;
+
     /// <summary>Batches from this many rows per core are scored on every core (below it, splitting costs more than it saves).</summary>
     private const int ParallelRowsPerSlice = 2048;
 
     /// <summary>
     /// Scores a dense matrix with every member. A large batch on one-thread boosters is split into contiguous row slices,
     /// one per core, when every member can be scored from several threads at once (tree boosters in place, which XGBoost
-    /// documents as thread-safe since 1.4, and managed linear members); each slice goes through every member in the same
+    /// documents as thread-safe since 1.4, and managed scorers); each slice goes through every member in the same
     /// order, so each row gets exactly the arithmetic of an unsplit call.
     /// </summary>
     private unsafe float[] ScoreDense(ReadOnlySpan<float> values, int rows, int columns)
@@ -203,8 +215,8 @@ public sealed class Predictor : IDisposable
     }
 
     /// <summary>
-    /// Scores rows with every member, weighted: trees in place (no DMatrix copy), linear members in managed code or,
-    /// failing that, through a DMatrix (XGBoost 1.7 has no in-place path for gblinear). Call under <see cref="_gate"/>.
+    /// Scores rows with every member, weighted: in managed code where a managed scorer reproduces the member, otherwise
+    /// trees in place (no DMatrix copy) and linear members through a DMatrix (XGBoost 1.7 has no in-place path for gblinear). Call under <see cref="_gate"/>.
     /// </summary>
     private float[] ScoreRows(ReadOnlySpan<float> values, int rows, int columns)
     {
@@ -219,10 +231,10 @@ public sealed class Predictor : IDisposable
                 try
                 {
                     float[] scores;
-                    if (_linear[m] is { } linear)
+                    if (_managed[m] is { } managed && (!_inplace[m] || rows < ManagedBatchRows))
                     {
-                        scores = new float[rows * linear.Outputs];
-                        linear.Score(values, rows, columns, scores);
+                        scores = new float[rows * managed.Outputs];
+                        managed.Score(values, rows, columns, scores);
                     }
                     else if (_inplace[m]) scores = _boosters[m].PredictDense(values, rows, columns);
                     else

@@ -1,6 +1,7 @@
 using SwarmAgentBot.Ml.AutoMl;
 using SwarmAgentBot.Ml.Preparation;
 using SwarmAgentBot.Ml.Tabular;
+using SwarmAgentBot.Ml.Xgboost;
 
 namespace SwarmAgentBot.Ml.Tests.AutoMl;
 
@@ -166,13 +167,82 @@ public sealed class ModelBundleTests : IAsyncLifetime
         var oneByOne = Enumerable.Range(0, table.RowCount).Select(r => Math.Round(loaded.Predict(RowRecord(table, r)).Probabilities![1], 5));
         Assert.Equal(batch, oneByOne);
 
-        // Serving's predictor: linear members in managed code, a large batch split across the cores, same numbers as small batches.
+        // Serving's predictor: every member in managed code, a large batch split across the cores, same numbers as small batches.
         using var serving = Predictor.Create(ensemble, batchThreads: 1);
-        Assert.Equal(linear.AllMembers.Count, serving.ManagedMembers);
+        Assert.Equal(ensemble.AllMembers.Count, serving.ManagedMembers);
         var features = ensemble.Preparation.Transform(Synthetic.Churn(5000, seed: 9));
         var large = serving.PredictPrepared(features.Values, features.Rows);
         var small = Enumerable.Range(0, 5).SelectMany(c => serving.PredictPrepared(features.Values.AsSpan(c * 1000 * features.Columns, 1000 * features.Columns), 1000));
         Assert.Equal(small, large, PredictionComparer.Instance);
+    }
+
+    public static TheoryData<string> Tasks => new() { "binary", "multiclass", "regression" };
+
+    [Theory]
+    [MemberData(nameof(Tasks))]
+    public async Task ManagedScoringPredictsWhatXgboostPredicts(string task)
+    {
+        var bundle = task switch
+        {
+            // The class fixture's bundle is bagged: one tree model per validation fold.
+            "binary" => _binary,
+            "multiclass" => (await new AutoMlTrainer().TrainAsync(Synthetic.ThreeClasses(300), new AutoMlOptions { Target = "species", MaxTrials = 3, Threads = 1, TimeBudget = TimeSpan.FromSeconds(30) })).Bundle,
+            _ => (await new AutoMlTrainer().TrainAsync(Synthetic.Regression(300), new AutoMlOptions { Target = "y", MaxTrials = 3, Threads = 1, Learners = [LearnerNames.Tree, LearnerNames.Forest], TimeBudget = TimeSpan.FromSeconds(30) })).Bundle,
+        };
+        using var managed = Predictor.Create(bundle, batchThreads: 1);
+        using var xgboost = Predictor.Create(bundle, batchThreads: 1, managedScoring: false);
+        Assert.Equal(bundle.AllMembers.Count, managed.ManagedMembers);
+        Assert.Equal(0, xgboost.ManagedMembers);
+        if (task == "binary") Assert.True(bundle.AllMembers.Count > 1, "the fixture's bundle bags its fold models");
+
+        var table = task switch { "binary" => Synthetic.Churn(300, seed: 11), "multiclass" => Synthetic.ThreeClasses(300, seed: 11), _ => Synthetic.Regression(300, seed: 11) };
+        var features = bundle.Preparation.Transform(table);
+        // Missing values in every column, some rows wholly missing.
+        var random = new Random(12);
+        for (var i = 0; i < features.Values.Length; i++)
+            if (random.Next(6) == 0 || i / features.Columns % 50 == 0) features.Values[i] = float.NaN;
+        var expected = xgboost.PredictPrepared(features.Values, features.Rows);
+        AssertClose(expected, managed.PredictPrepared(features.Values, features.Rows));
+        var single = Enumerable.Range(0, features.Rows).Select(r => managed.PredictPrepared(features.Values.AsSpan(r * features.Columns, features.Columns), 1)[0]).ToArray();
+        AssertClose(expected, single);
+        AssertClose(xgboost.PredictTable(table).ToArray(), managed.PredictTable(table).ToArray());
+    }
+
+    [Fact]
+    public void AMemberTheManagedScorerRefusesIsScoredByXgboost()
+    {
+        // A dart model (which weighs its trees) in place of the bundle's: the tree scorer refuses it at load.
+        var features = _binary.Preparation.Transform(Synthetic.Churn(200, seed: 4));
+        using var train = DMatrix.FromDense(features.Values, features.Rows, features.Columns, threads: 1);
+        train.SetLabels(Enumerable.Range(0, features.Rows).Select(r => (float)(r % 3 == 0 ? 1 : 0)).ToArray());
+        using var dart = Booster.Create(new Dictionary<string, string> { ["booster"] = "dart", ["objective"] = "binary:logistic", ["rate_drop"] = "0.3", ["nthread"] = "1", ["seed"] = "1" }, train);
+        for (var i = 0; i < 8; i++) dart.UpdateOneIteration(i, train);
+        var bundle = new ModelBundle
+        {
+            ModelId = "m-dart", CreatedAt = DateTimeOffset.UtcNow, Task = _binary.Task, Target = _binary.Target, Metric = _binary.Metric,
+            Learner = LearnerNames.Tree, Parameters = _binary.Parameters, Rounds = 8, ModelJson = dart.SaveModel(), Preparation = _binary.Preparation,
+            Config = _binary.Config, DatasetSha256 = _binary.DatasetSha256,
+        };
+        using var predictor = Predictor.Create(bundle, batchThreads: 1);
+        Assert.Equal(0, predictor.ManagedMembers);
+        var expected = dart.PredictDense(features.Values, features.Rows, features.Columns);
+        var batch = predictor.PredictPrepared(features.Values, features.Rows);
+        Assert.Equal(expected.Select(p => (double)p), batch.Select(p => p.Probabilities![1]));
+        Assert.Equal(expected[5], predictor.PredictPrepared(features.Values.AsSpan(5 * features.Columns, features.Columns), 1)[0].Probabilities![1]);
+    }
+
+    /// <summary>Same labels, and probabilities or values equal to within float rounding.</summary>
+    private static void AssertClose(Prediction[] expected, Prediction[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].Label, actual[i].Label);
+            var e = expected[i].Probabilities ?? [expected[i].Value!.Value];
+            var a = actual[i].Probabilities ?? [actual[i].Value!.Value];
+            Assert.Equal(e.Length, a.Length);
+            for (var k = 0; k < e.Length; k++) Assert.True(Math.Abs(e[k] - a[k]) <= 1e-6 * Math.Max(1, Math.Abs(e[k])), $"row {i}, output {k}: {a[k]} vs XGBoost's {e[k]}");
+        }
     }
 
     private static Dictionary<string, object?> RowRecord(TabularData table, int row) =>

@@ -4,42 +4,12 @@ namespace SwarmAgentBot.Ml.Tests.Xgboost;
 
 public sealed class LinearScorerTests
 {
-    private const int Rows = 300, Columns = 5;
+    private const int Rows = SmallModels.Rows, Columns = SmallModels.Columns;
 
-    /// <summary>Values in a few ranges with about one in seven missing; the target is a linear formula of the present ones.</summary>
-    private static (float[] X, float[] Y) Data(int classes)
-    {
-        var random = new Random(3);
-        var x = new float[Rows * Columns];
-        var y = new float[Rows];
-        for (var r = 0; r < Rows; r++)
-        {
-            double score = 0;
-            for (var c = 0; c < Columns; c++)
-            {
-                var v = random.Next(7) == 0 ? float.NaN : (float)(random.NextDouble() * 4 - 2) * (c == 4 ? 30 : 1);
-                x[r * Columns + c] = v;
-                if (!float.IsNaN(v)) score += (c - 2) * v / (c == 4 ? 30 : 1);
-            }
-            y[r] = classes switch
-            {
-                0 => (float)(score + random.NextDouble()),
-                2 => score > 0 ? 1 : 0,
-                _ => score < -1 ? 0 : score < 1 ? 1 : 2,
-            };
-        }
-        return (x, y);
-    }
+    private static (float[] X, float[] Y) Data(int classes) => SmallModels.Data(classes);
 
-    private static Booster Train(Dictionary<string, string> parameters, int classes, string booster = "gblinear")
-    {
-        var (x, y) = Data(classes);
-        using var train = DMatrix.FromDense(x, Rows, Columns, threads: 1);
-        train.SetLabels(y);
-        var model = Booster.Create(new Dictionary<string, string>(parameters) { ["booster"] = booster, ["nthread"] = "1", ["eta"] = "0.3", ["seed"] = "1" }, train);
-        for (var i = 0; i < 20; i++) model.UpdateOneIteration(i, train);
-        return model;
-    }
+    private static Booster Train(Dictionary<string, string> parameters, int classes, string booster = "gblinear") =>
+        SmallModels.Train(parameters, classes, booster);
 
     public static TheoryData<string, int> Objectives => new()
     {
