@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SwarmAgentBot.Agents.Agents.Knowledge;
 
 namespace SwarmAgentBot.Host;
@@ -28,6 +27,6 @@ public sealed class StartupReadiness(KnowledgeBase knowledge, IHostApplicationLi
             await started.Task;
         await knowledge.WaitForFirstRunAsync(KnowledgeWait, stoppingToken);
         _ready = true;
-        logger.LogInformation("Start-up work done in {Seconds:F1} s since start; ready for traffic", (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds);
+        logger.LogInformation("Start-up work done (knowledge folder indexed); ready for traffic");
     }
 }

@@ -74,6 +74,15 @@ public sealed record AgentResult
     /// </summary>
     public string? ContinuationKey { get; init; }
 
+    /// <summary>
+    /// Set when the request belongs to another intent after all (e.g. "status of run 3" routed to pipelines, but run 3
+    /// is a training run): the supervisor runs that intent with these entities instead, once, and this reply is not shown.
+    /// </summary>
+    public (string Intent, JsonObject Entities)? HandOver { get; init; }
+
+    /// <summary>Hands the request over to <paramref name="intent"/> (see <see cref="HandOver"/>).</summary>
+    public static AgentResult HandOverTo(string intent, JsonObject entities) => new() { Reply = BotReply.Plain(""), HandOver = (intent, entities) };
+
     /// <summary>A successful reply.</summary>
     public static AgentResult Ok(BotReply reply, IReadOnlyDictionary<string, string>? remember = null) => new() { Reply = reply, Remember = remember };
 

@@ -153,7 +153,7 @@ public sealed partial class Supervisor(
     public Task<AgentResult> ExecuteIntentAsync(string intent, JsonObject entities, ConversationRef conversation, UserRef user, CancellationToken cancellationToken = default) =>
         RunStepAsync(intent, entities, new TurnContext(conversation, user, new Dictionary<string, string>()), new IncomingMessage(conversation, user, ""), cancellationToken);
 
-    private async Task<AgentResult> RunStepAsync(string intent, JsonObject entities, TurnContext turn, IncomingMessage message, CancellationToken cancellationToken)
+    private async Task<AgentResult> RunStepAsync(string intent, JsonObject entities, TurnContext turn, IncomingMessage message, CancellationToken cancellationToken, bool handedOver = false)
     {
         switch (intent)
         {
@@ -180,6 +180,14 @@ public sealed partial class Supervisor(
         {
             logger.LogError(ex, "Agent {Agent} failed on {Intent}", target.Value.Agent.Name, intent);
             return AgentResult.Fail($"Something went wrong while handling {intent}: {ex.Message}. Nothing was changed.");
+        }
+
+        // One hop only: an agent handed a request it passed on cannot pass it back.
+        if (result.HandOver is { } next)
+        {
+            logger.LogInformation("Agent {Agent} handed {Intent} over to {NextIntent}", target.Value.Agent.Name, intent, next.Intent);
+            if (!handedOver) return await RunStepAsync(next.Intent, next.Entities, turn, message, cancellationToken, handedOver: true);
+            return AgentResult.Fail($"I could not tell which kind of request that was ({intent} or {next.Intent}). Please say which, e.g. \"status of training run 3\" or \"status of pipeline run 3\".");
         }
 
         if (result.Approval is { } proposal)

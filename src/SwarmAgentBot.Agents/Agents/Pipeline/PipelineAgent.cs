@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SwarmAgentBot.Agents.Agents.Training;
 using SwarmAgentBot.Agents.Conversation;
 using SwarmAgentBot.Agents.Ports;
 using SwarmAgentBot.Agents.Supervisor;
@@ -17,7 +19,8 @@ public sealed class PipelineAgent(
     IPipelineService pipelines,
     PipelineRunWatches watches,
     IOptions<SecurityOptions> security,
-    ILogger<PipelineAgent> logger) : IAgent
+    ILogger<PipelineAgent> logger,
+    TrainingRunStore? trainingRuns = null) : IAgent
 {
     /// <summary>Log lines shown by default.</summary>
     public const int DefaultLogLines = 40;
@@ -147,10 +150,24 @@ public sealed class PipelineAgent(
         return AgentResult.Ok(new BotReply($"Recent {what}{total}:", [PipelineCards.Runs(page.Runs, "Pipeline runs")]));
     }
 
+    private async Task<bool> IsTrainingRunAsync(string runId, CancellationToken cancellationToken) =>
+        trainingRuns is not null && long.TryParse(runId.TrimStart('#'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id)
+        && await trainingRuns.GetAsync(id, cancellationToken) is not null;
+
     private async Task<AgentResult> StatusAsync(AgentRequest request, CancellationToken cancellationToken)
     {
         if (RunIdOf(request) is not { } runId) return AgentResult.Fail("Which run? Say e.g. \"status of run 12\", or \"list pipeline runs\" to see them.");
-        var run = await pipelines.GetRunAsync(runId, cancellationToken);
+        PipelineRun run;
+        try
+        {
+            run = await pipelines.GetRunAsync(runId, cancellationToken);
+        }
+        catch (PipelineRunNotFoundException)
+        {
+            // "status of run 3" reads as a pipeline run, but run 3 may be a training run (the training agent's own replies say "run 3").
+            if (await IsTrainingRunAsync(runId, cancellationToken)) return AgentResult.HandOverTo("training.training_status", new JsonObject { ["run_id"] = runId });
+            throw;
+        }
         var running = run.Steps.Where(s => s.State == PipelineRunState.Running).Select(s => s.Name).ToList();
         var text = $"Run **{run.Id}** of {run.Pipeline} is {run.State.ToWire()} ({PipelineCards.Progress(run)})"
             + (running.Count > 0 ? $"; running now: {string.Join(", ", running)}" : "")
