@@ -232,12 +232,23 @@ internal static class EntityExtractor
     {
         if (!ContainsAny(text, WindowHints)) return null;
         var m = EntityPatterns.Window().Match(text);
+        // "credit-risk we pushed yesterday" says when something was done, not which window to look at.
+        while (m.Success && m.Groups["y"].Success && FollowsPastTenseVerb(text, m.Index)) m = m.NextMatch();
         if (!m.Success) return null;
         if (m.Groups["p"].Success) return m.Groups["n"].Value + " predictions";
         if (m.Groups["y"].Success) return "1d";
         if (m.Groups["this"].Success) return m.Groups["this"].Value.Equals("week", StringComparison.OrdinalIgnoreCase) ? "1w" : "30d";
         var n = m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 1;
         return Compact(n, m.Groups["u"].Value);
+    }
+
+    private static bool FollowsPastTenseVerb(string text, int index)
+    {
+        var before = text.AsSpan(0, index).TrimEnd();
+        var start = before.LastIndexOf(' ') + 1;
+        var word = before[start..];
+        return word.Length > 3 && word.EndsWith("ed", StringComparison.OrdinalIgnoreCase)
+            || word is "ran" or "built" or "made" or "shipped" or "did" or "broke" or "went" or "wrote" or "took";
     }
 
     private static string Compact(int n, string unit)

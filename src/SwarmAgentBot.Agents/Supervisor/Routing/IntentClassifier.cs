@@ -202,7 +202,8 @@ internal static partial class IntentClassifier
         if (u.Has(Plot) && !run) Add(Intents.PlotDataset, 3.5 + (file || u.Has(Column) ? 1 : 0));
         if (u.Has(Compare) && file && !run) Add(Intents.PlotDataset, 1);
         if (u.Has(Artifact)) Add(Intents.ListArtifacts, 4);
-        if (u.Has(Produce) && (run || names) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
+        // "what did it produce?" right after a run asks for that run's outputs, like "what did run 310 produce".
+        if (u.Has(Produce) && (run || names || anaphora && question) && !u.Has(Lineage)) Add(Intents.ListArtifacts, 3);
         // "which plots did run 310 save?": what a run stored is what it produced.
         if (u.Says(" model files ") || u.Has(Plot | Datasets | Artifact | Logs | Model) && run
             && (u.Has(Show | List | Produce | Artifact) || u.Says(" where ") || u.Has(Upload) && question))

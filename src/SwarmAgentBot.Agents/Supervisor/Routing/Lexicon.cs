@@ -216,7 +216,7 @@ internal static class Lexicon
         Add("stored saved uploaded imported ingested", Concept.List);
         Add("preview head peek sample glance rows lines lookslike", Concept.Preview);
         Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize "
-            + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance imbalanced skewed skew outliers", Concept.Profile);
+            + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance imbalanced balanced unbalanced skewed skew outliers", Concept.Profile);
         Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions nuke scrap", Concept.Delete);
         Add("plot plots plotting chart charts graphs figures histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
         Add("artifact artifacts artefact artefacts outputs", Concept.Artifact);
