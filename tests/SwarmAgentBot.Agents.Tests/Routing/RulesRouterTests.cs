@@ -426,4 +426,27 @@ public sealed class RulesRouterTests
     [InlineData("is there a runbook for when a model starts drifting?", Intents.Ask)]
     [InlineData("compare run 5 vs run 6", Intents.CompareRuns)]
     public void SettingAPolicyUpIsARequestAndAskingAboutOneIsAQuestion(string text, string intent) => Assert.Equal(intent, _router.Route(text).Intent);
+    [Fact]
+    public async Task WhatARunProducedAfterTheRunListsItsArtifacts()
+    {
+        var produced = await RouteAfterAsync("what did it produce?", "status of pipeline run 77");
+
+        Assert.Equal("storage.list_artifacts", produced.Intent);
+    }
+
+    [Theory]
+    [InlineData("is the outcome column balanced in loans.csv", Intents.ProfileDataset)]
+    [InlineData("how unbalanced is label in reviews.csv", Intents.ProfileDataset)]
+    [InlineData("why is accuracy misleading on imbalanced data?", Intents.Ask)]
+    public void BalanceOfAColumnInADatasetIsAProfileAndBalanceInGeneralIsAQuestion(string text, string intent) =>
+        Assert.Equal(intent, _router.Route(text).Intent);
+
+    [Fact]
+    public void WhenSomethingWasDoneIsNotADriftWindow()
+    {
+        var told = _router.Route("the fraud-xgb we shipped yesterday looks off, check drift on it");
+
+        Assert.Equal("drift.check_drift", told.Intent);
+        Assert.Null(told.Entities["window"]);
+    }
 }
