@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SwarmAgentBot.Agents.Agents.Pipeline;
+using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Ports;
 using SwarmAgentBot.Integrations.Kubeflow;
 using SwarmAgentBot.Integrations.Kubernetes;

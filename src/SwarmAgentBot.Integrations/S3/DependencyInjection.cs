@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SwarmAgentBot.Agents.Metadata;
 using SwarmAgentBot.Agents.Ports;
 
 namespace SwarmAgentBot.Integrations.S3;
@@ -13,14 +14,8 @@ public static class S3StorageDependencyInjection
     public static IServiceCollection AddS3ObjectStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<S3StorageOptions>().Bind(configuration.GetSection(S3StorageOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<S3StorageOptions>, S3StorageOptionsValidator>();
+        services.AddSingleton<IValidateOptions<S3StorageOptions>>(new OptionsCheck<S3StorageOptions>(o => o.Validate()));
         services.AddSingleton<IObjectStore>(sp => new S3ObjectStore(sp.GetRequiredService<IOptions<S3StorageOptions>>().Value, sp.GetRequiredService<ILogger<S3ObjectStore>>()));
         return services;
-    }
-
-    private sealed class S3StorageOptionsValidator : IValidateOptions<S3StorageOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, S3StorageOptions options) =>
-            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 }

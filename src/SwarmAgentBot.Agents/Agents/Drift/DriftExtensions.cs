@@ -21,7 +21,7 @@ public static class DriftExtensions
     public static IHostApplicationBuilder AddDrift(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DriftOptions>().Bind(builder.Configuration.GetSection(DriftOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<DriftOptions>>(new OptionsCheck<DriftOptions>(o => o.Validate()));
         builder.Services.AddSingleton(sp => new DriftDetector(sp.GetRequiredService<IOptions<DriftOptions>>().Value));
         foreach (var migration in DriftReportStore.Migrations) builder.Services.AddSingleton(migration);
         builder.Services.AddSingleton<DriftReportStore>();
@@ -61,12 +61,5 @@ public static class DriftExtensions
     {
         var at = model.IndexOfAny(['@', ':']);
         return at < 0 ? (model, "latest") : (model[..at], model[(at + 1)..]);
-    }
-
-    /// <summary>Fails start-up with the message that names the bad setting.</summary>
-    private sealed class DriftOptionsValidator : IValidateOptions<DriftOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, DriftOptions options) =>
-            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 }

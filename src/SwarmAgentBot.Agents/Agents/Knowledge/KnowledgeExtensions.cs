@@ -21,7 +21,7 @@ public static class KnowledgeExtensions
     public static IHostApplicationBuilder AddKnowledgeAgent(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<KnowledgeOptions>().Bind(builder.Configuration.GetSection(KnowledgeOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<KnowledgeOptions>, KnowledgeOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<KnowledgeOptions>>(new OptionsCheck<KnowledgeOptions>(o => o.Validate()));
         builder.Services.AddHttpClient(EmbeddingsHttpClient, c => c.Timeout = TimeSpan.FromSeconds(100));
         builder.Services.AddSingleton(sp =>
         {
@@ -41,10 +41,4 @@ public static class KnowledgeExtensions
         options.Embeddings.Enabled
             ? new EmbeddingClient(services.GetRequiredService<IHttpClientFactory>().CreateClient(EmbeddingsHttpClient), options.Embeddings)
             : null;
-
-    private sealed class KnowledgeOptionsValidator : IValidateOptions<KnowledgeOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, KnowledgeOptions options) =>
-            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
-    }
 }

@@ -22,7 +22,7 @@ public static class RegistryExtensions
         builder.Services.AddSingleton<TrainingRunStore>();
         builder.Services.AddSingleton<PredictionLog>();
         builder.Services.TryAddSingleton<PredictionLogImporter>();
-        // Bound here too (not only by AddPinnedModelServing) so the importer in the CLI knows it is not a pod.
+        // Bound here, not in AddPinnedModelServing, so the importer in the CLI also knows it is not a pod.
         builder.Services.AddOptions<PinnedServingOptions>().Bind(builder.Configuration.GetSection(PinnedServingOptions.Section));
         builder.Services.AddSingleton<ModelServer>();
         builder.Services.AddSingleton<IAgent, RegistryAgent>();
@@ -36,18 +36,11 @@ public static class RegistryExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPinnedModelServing(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PinnedServingOptions>().Bind(builder.Configuration.GetSection(PinnedServingOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<PinnedServingOptions>, PinnedServingOptionsValidator>();
+        builder.Services.AddOptions<PinnedServingOptions>().ValidateOnStart(); // bound by AddRegistryAgent
+        builder.Services.AddSingleton<IValidateOptions<PinnedServingOptions>>(new OptionsCheck<PinnedServingOptions>(o => o.Validate()));
         builder.Services.AddHostedService<PinnedModelLoader>();
         builder.Services.AddSingleton<PredictionLogShipper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PredictionLogShipper>());
         return builder;
-    }
-
-    /// <summary>Fails start-up with the message that names the bad setting.</summary>
-    private sealed class PinnedServingOptionsValidator : IValidateOptions<PinnedServingOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, PinnedServingOptions options) =>
-            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 }

@@ -54,16 +54,9 @@ public static class StorageOptionsRegistration
         if (builder.Services.Any(d => d.ServiceType == typeof(StorageOptionsMarker))) return builder;
         builder.Services.AddSingleton<StorageOptionsMarker>();
         builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>>(new OptionsCheck<StorageOptions>(o => o.Validate()));
         return builder;
     }
 
     private sealed class StorageOptionsMarker;
-
-    // Gives the failure the exact message naming the setting.
-    private sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, StorageOptions options) =>
-            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
-    }
 }

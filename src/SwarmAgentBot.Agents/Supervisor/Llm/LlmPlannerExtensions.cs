@@ -16,7 +16,7 @@ public static class LlmPlannerExtensions
     public static IHostApplicationBuilder AddLlmOptions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LlmOptions>().Bind(builder.Configuration.GetSection(LlmOptions.Section)).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidation>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>>(new OptionsCheck<LlmOptions>(o => o.Validate())));
         return builder;
     }
 
@@ -59,11 +59,5 @@ public static class LlmPlannerExtensions
         if (d.ImplementationFactory is { } factory)
             return new ServiceDescriptor(typeof(IIntentRouter), LlmRouter.FallbackKey, (sp, _) => factory(sp), d.Lifetime);
         return new ServiceDescriptor(typeof(IIntentRouter), LlmRouter.FallbackKey, d.ImplementationType!, d.Lifetime);
-    }
-
-    private sealed class LlmOptionsValidation : IValidateOptions<LlmOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, LlmOptions options) =>
-            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 }

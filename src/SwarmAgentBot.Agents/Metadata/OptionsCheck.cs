@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace SwarmAgentBot.Integrations;
+namespace SwarmAgentBot.Agents.Metadata;
 
 /// <summary>Validates options with their own <c>Validate()</c>, so the start-up error names the exact setting.</summary>
 /// <typeparam name="T">The options type.</typeparam>
