@@ -84,8 +84,7 @@ public static class ServingEndpoints
             {
                 json.WriteStartObject();
                 ModelServer.WritePrediction(json, served.Predictions[i], served.ClassLabels, asObject: false);
-                if (served.PredictionIds is PredictionIds ids && ids.TryFormat(i, id, out var written)) json.WriteString("id"u8, id.AsSpan(0, written));
-                else if (i < served.PredictionIds.Count) json.WriteString("id"u8, served.PredictionIds[i]);
+                if (served.PredictionIds.TryFormat(i, id, out var written)) json.WriteString("id"u8, id.AsSpan(0, written));
                 json.WriteEndObject();
                 // Hand large responses to the socket in pieces rather than buffering all of it.
                 if (json.BytesPending > 32 * 1024)

@@ -228,6 +228,19 @@ public sealed class ServingPathTests(TinyModelFixture models) : IClassFixture<Ti
     private Task<ServedPredictions> PredictAsync(string model, params int[] tenures) => _server.PredictAsync(model, "1", Body("[" + string.Join(",", tenures.Select(Good)) + "]"));
 
     [Fact]
+    public async Task WithLoggingOffPredictionsCarryNoIdsAndNothingIsLogged()
+    {
+        using var unlogged = new ModelServer(_registry, _store, _log,
+            Microsoft.Extensions.Options.Options.Create(new RegistryOptions { MaxBatchRecords = 50, LogPredictions = false }), TimeProvider.System, NullLogger<ModelServer>.Instance);
+        var served = await unlogged.PredictAsync("churn", "1", Body("[" + Good(1) + "," + Good(2) + "]"));
+
+        Assert.Equal(2, served.Predictions.Count);
+        Assert.Empty(served.PredictionIds);
+        Assert.False(served.PredictionIds.TryFormat(0, new char[64], out _));
+        Assert.Equal(0, await _log.CountAsync("churn"));
+    }
+
+    [Fact]
     public async Task EveryIdOfABatchTakesFeedbackForItsOwnRowOnly()
     {
         var served = await PredictAsync("churn", 1, 2, 3, 4, 5);
@@ -247,7 +260,7 @@ public sealed class ServingPathTests(TinyModelFixture models) : IClassFixture<Ti
     {
         await TinyModels.RegisterAsync(_registry, _store, models.First, model: "other");
         var served = await PredictAsync("churn", 1, 2);
-        var call = ((PredictionIds)served.PredictionIds).CallId;
+        var call = served.PredictionIds.CallId;
 
         Assert.False(await _log.AttachLabelAsync("other", served.PredictionIds[0], JsonValue.Create("yes")));
         Assert.False(await _log.AttachLabelAsync("churn", $"p-{call}-2", JsonValue.Create("yes")));

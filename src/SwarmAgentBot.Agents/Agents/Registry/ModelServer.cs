@@ -14,7 +14,7 @@ namespace SwarmAgentBot.Agents.Agents.Registry;
 /// <param name="ClassLabels">Class labels in probability order (empty for regression).</param>
 /// <param name="Predictions">One per record, in order.</param>
 /// <param name="PredictionIds">Prediction-log ids (for feedback), one per record; empty when logging is off.</param>
-public sealed record ServedPredictions(string ModelName, int Version, string? Alias, IReadOnlyList<string> ClassLabels, IReadOnlyList<Prediction> Predictions, IReadOnlyList<string> PredictionIds);
+public sealed record ServedPredictions(string ModelName, int Version, string? Alias, IReadOnlyList<string> ClassLabels, IReadOnlyList<Prediction> Predictions, PredictionIds PredictionIds);
 
 /// <summary>Record <see cref="Index"/> (0-based) of a batch failed validation; <see cref="Inner"/> names the field.</summary>
 public sealed class BatchRecordException(int index, SwarmAgentBot.Ml.Preparation.RecordValidationException inner)
@@ -137,7 +137,7 @@ public sealed class ModelServer(ModelRegistry registry, IObjectStore store, Pred
         Func<int, ReadOnlyMemory<byte>> features, CancellationToken cancellationToken)
     {
         var alias = int.TryParse(versionOrAlias.TrimStart('v', 'V'), out _) || versionOrAlias == "latest" ? null : versionOrAlias.ToLowerInvariant();
-        IReadOnlyList<string> ids = [];
+        var ids = PredictionIds.None;
         if (options.Value.LogPredictions)
         {
             var now = clock.GetUtcNow();

@@ -36,12 +36,18 @@ public sealed record PendingPredictions(string ModelName, int Version, string? A
 /// <param name="Count">Predictions in the call.</param>
 public sealed record PredictionIds(string CallId, int Count) : IReadOnlyList<string>
 {
+    /// <summary>No ids: the call was not logged.</summary>
+    public static PredictionIds None { get; } = new("", 0);
+
     /// <inheritdoc />
     public string this[int index] => (uint)index < (uint)Count ? PredictionLog.PredictionId(CallId, index) : throw new ArgumentOutOfRangeException(nameof(index));
 
-    /// <summary>Writes id <paramref name="index"/> into <paramref name="destination"/>.</summary>
-    public bool TryFormat(int index, Span<char> destination, out int written) =>
-        destination.TryWrite(CultureInfo.InvariantCulture, $"p-{CallId}-{index}", out written);
+    /// <summary>Writes id <paramref name="index"/> into <paramref name="destination"/>; false past <see cref="Count"/>.</summary>
+    public bool TryFormat(int index, Span<char> destination, out int written)
+    {
+        written = 0;
+        return (uint)index < (uint)Count && destination.TryWrite(CultureInfo.InvariantCulture, $"p-{CallId}-{index}", out written);
+    }
 
     /// <inheritdoc />
     public IEnumerator<string> GetEnumerator()

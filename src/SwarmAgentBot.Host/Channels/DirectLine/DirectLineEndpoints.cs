@@ -18,7 +18,6 @@ public static class DirectLineEndpoints
 {
     private const string Prefix = "/v3/directline";
 
-
     /// <summary>Maps the endpoints.</summary>
     public static WebApplication MapDirectLineEndpoints(this WebApplication app)
     {
