@@ -176,7 +176,7 @@ public sealed class KubeflowPipelineServiceTests : IAsyncDisposable
     [Fact]
     public async Task AnUnreachableServerSaysWhichSettingToCheck()
     {
-        var port = LoopbackApi.FreePort();
+        using var refusing = LoopbackApi.RefusingPort(out var port);
 
         var error = await Assert.ThrowsAsync<KubeflowUnreachableException>(() => Service(new Uri($"http://127.0.0.1:{port}")).ListPipelinesAsync());
         Assert.Contains($"Cannot reach Kubeflow Pipelines at http://127.0.0.1:{port}/", error.Message);

@@ -64,14 +64,17 @@ public abstract class LoopbackApi : IAsyncDisposable
     /// <summary>Writes an error response (401 for a missing/wrong token, or an injected status) in the API's format.</summary>
     protected abstract Task WriteErrorAsync(HttpContext context, int status);
 
-    /// <summary>A port nothing listens on (for "connection refused").</summary>
-    public static int FreePort()
+    /// <summary>
+    /// A loopback port that refuses connections for as long as the returned socket lives: bound, never listening.
+    /// A port merely freed again could be taken by another test's server, or picked by the kernel as the client's
+    /// own source port (a TCP self-connect that "succeeds"); holding the bind rules out both.
+    /// </summary>
+    public static Socket RefusingPort(out int port)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        return socket;
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
