@@ -51,7 +51,7 @@ public sealed class DirectLineReplayBufferTests
         foreach (long? mark in new long?[] { null, 1, 5, 9, 12 })
         {
             var (polled, polledMark) = conversation.Since(mark);
-            var (streamed, streamedMark, _) = conversation.JsonSince(mark);
+            var (streamed, streamedMark, _, _) = conversation.JsonSince(mark);
             Assert.Equal(Texts(polled), Texts(streamed));
             Assert.Equal(polledMark, streamedMark);
             Assert.Equal(polled.Select(a => a.ToJsonString()), streamed.Select(b => JsonNode.Parse(b)!.ToJsonString()));
@@ -66,10 +66,26 @@ public sealed class DirectLineReplayBufferTests
         Assert.True(conversation.JsonSince(null).Answering);
 
         conversation.EndTurn([new JsonObject { ["type"] = "message", ["text"] = "first reply" }, new JsonObject { ["type"] = "message", ["text"] = "second reply" }]);
-        var (activities, mark, answering) = conversation.JsonSince(null);
+        var (activities, mark, answering, _) = conversation.JsonSince(null);
         Assert.False(answering);
         Assert.Equal(["help", "first reply", "second reply"], Texts(activities));
         Assert.Equal(2, mark);
+    }
+
+    [Fact]
+    public void TheStreamWaitsForTheChangeAfterItsSnapshotNotAnEarlierOne()
+    {
+        var conversation = Conversation(capacity: 100, appended: 0);
+        conversation.BeginTurn(new JsonObject { ["type"] = "message", ["text"] = "help" });
+
+        // The user's activity is already in the snapshot: the change to wait for (while holding it) is the reply's.
+        var (activities, _, answering, changed) = conversation.JsonSince(null);
+        Assert.Equal(["help"], Texts(activities));
+        Assert.True(answering);
+        Assert.False(changed.IsCompleted);
+
+        conversation.EndTurn([new JsonObject { ["type"] = "message", ["text"] = "reply" }]);
+        Assert.True(changed.IsCompleted);
     }
 
     [Fact]

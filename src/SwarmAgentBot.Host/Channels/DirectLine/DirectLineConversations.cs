@@ -157,16 +157,18 @@ public sealed class DirectLineConversation
     /// <summary>
     /// The JSON of the activities after the watermark (all when null), the new watermark, and whether
     /// the bot is still answering and everything after the watermark is user activities waiting for their
-    /// replies (nothing else to deliver yet).
+    /// replies (nothing else to deliver yet); and a task that completes at the first append after this snapshot.
+    /// Taken under one lock: a change captured before the snapshot may already have fired for an activity the
+    /// snapshot holds, and a wait on it would end at once (the stream then sent a user's echo without its reply).
     /// </summary>
-    internal (IReadOnlyList<byte[]> Activities, long Watermark, bool Answering) JsonSince(long? watermark)
+    internal (IReadOnlyList<byte[]> Activities, long Watermark, bool Answering, Task Changed) JsonSince(long? watermark)
     {
         lock (_gate)
         {
             var start = FirstIndexAfter(watermark);
             var list = new byte[_activities.Count - start][];
             for (var i = start; i < _activities.Count; i++) list[i - start] = _activities[i].Json;
-            return (list, _next - 1, _turnsInProgress > 0 && _lastOtherSeq <= (watermark ?? -1));
+            return (list, _next - 1, _turnsInProgress > 0 && _lastOtherSeq <= (watermark ?? -1), _changed.Task);
         }
     }
 
@@ -176,14 +178,6 @@ public sealed class DirectLineConversation
         if (_activities.Count == 0) return 0;
         var index = (watermark ?? -1) + 1 - _activities[0].Seq;
         return (int)Math.Clamp(index, 0, _activities.Count);
-    }
-
-    /// <summary>A task that completes when the next activity is appended.</summary>
-    public Task WaitForChangeAsync(CancellationToken cancellationToken)
-    {
-        Task task;
-        lock (_gate) task = _changed.Task;
-        return task.WaitAsync(cancellationToken);
     }
 }
 

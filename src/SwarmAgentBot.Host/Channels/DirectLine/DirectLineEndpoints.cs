@@ -183,8 +183,8 @@ public static class DirectLineEndpoints
         {
             while (!closed.IsCancellationRequested && socket.State == WebSocketState.Open)
             {
-                var change = conversation!.WaitForChangeAsync(closed.Token);
-                var (activities, next, answering) = conversation.JsonSince(mark);
+                var (activities, next, answering, changed) = conversation!.JsonSince(mark);
+                var change = changed.WaitAsync(closed.Token);
                 if (activities.Count > 0 && answering && !held)
                 {
                     // The bot is answering a message (usually within a millisecond or two): wait for its reply, up to
