@@ -39,8 +39,12 @@ public sealed class BenchHost : IAsyncDisposable
     /// The host's runtime figures now (CPU, allocations, collections, pauses, JIT); only when started
     /// with <c>runtimeStats</c> (the bench's <see cref="StartupHook"/> answers from inside the host).
     /// </summary>
-    public Task<HostRuntimeStats> RuntimeStatsAsync(CancellationToken cancellationToken = default) =>
-        _statsSocket is null ? throw new InvalidOperationException("The host was started without runtimeStats.") : HostRuntimeStats.ReadAsync(_statsSocket, cancellationToken);
+    public Task<HostRuntimeStats> RuntimeStatsAsync(CancellationToken cancellationToken = default) => RuntimeStatsAsync(collectFirst: false, cancellationToken);
+
+    /// <summary>The host's runtime figures now; with <paramref name="collectFirst"/> after a full compacting collection, so
+    /// <see cref="HostRuntimeStats.HeapBytes"/> is what the host keeps alive (a diagnostic: it disturbs the host).</summary>
+    public Task<HostRuntimeStats> RuntimeStatsAsync(bool collectFirst, CancellationToken cancellationToken = default) =>
+        _statsSocket is null ? throw new InvalidOperationException("The host was started without runtimeStats.") : HostRuntimeStats.ReadAsync(_statsSocket, collectFirst, cancellationToken);
 
     /// <summary>Starts the host and waits until /readyz answers (start-up work done, as a load balancer would wait).</summary>
     public static async Task<BenchHost> StartAsync(BenchEnvironment env, IDictionary<string, string>? settings = null, bool runtimeStats = false, CancellationToken cancellationToken = default)

@@ -15,7 +15,7 @@ namespace SwarmAgentBot.Bench;
 /// message, collections, pauses, promoted bytes, JIT work) from <see cref="StartupHook"/> inside the host.
 /// Options: --conversations N, --rounds N, --warmup N (rounds per conversation before measuring, 5);
 /// --steady SECONDS (keep warming up that long first); --stages (split each round trip at the host's timestamps);
-/// --host-env NAME=VALUE (runtime settings for the host only); --breakdown (the host's steps in this process:
+/// --host-env NAME=VALUE (runtime settings for the host only); --retained (heap kept alive per conversation and per message); --breakdown (the host's steps in this process:
 /// run it with DOTNET_TieredCompilation=0 like the host, or the bench's own tiering shows in the figures).
 /// </summary>
 public sealed class DirectLineBenchmark : IBenchmark
@@ -48,6 +48,10 @@ public sealed class DirectLineBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"host ready in {starting.Elapsed.TotalSeconds:F2} s ({started.CpuMs / 1000:F2} CPU s, {started.JitMethods} methods JIT-compiled)"));
         using var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+        // --retained: what the host keeps alive per conversation (full collections before and after; they disturb the host, so
+        // the latency figures of such a run are not comparable).
+        var retained = args.Contains("--retained");
+        var empty = retained ? await host.RuntimeStatsAsync(collectFirst: true, cancellationToken) : null;
 
         var clients = new List<(string Conversation, string Token, ClientWebSocket Socket)>();
         for (var i = 0; i < conversations; i++)
@@ -64,8 +68,16 @@ public sealed class DirectLineBenchmark : IBenchmark
             clients.Add((conversation, token["token"]!.ToString(), socket));
         }
 
+        var opened = retained ? await host.RuntimeStatsAsync(collectFirst: true, cancellationToken) : null;
         // Warm-up (JIT, connection pools, SQLite pages), then measure.
         await Task.WhenAll(clients.Select(c => RunConversationAsync(http, c, warmup, null, null, cancellationToken)));
+        if (retained)
+        {
+            var warmed = await host.RuntimeStatsAsync(collectFirst: true, cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"retained by the host: {(opened!.HeapBytes - empty!.HeapBytes) / 1024.0 / conversations:F1} KB per open conversation (token, start, websocket), " +
+                $"then {(warmed.HeapBytes - opened.HeapBytes) / 1024.0 / (conversations * warmup):F2} KB per message answered ({conversations * warmup} messages); heap {warmed.HeapBytes / 1048576.0:F1} MB"));
+        }
         if (IntArg(args, "--steady", 0) is var steadySeconds and > 0)
         {
             // Steady state: tiered compilation re-JITs hot methods (instrumented, then optimised) for many seconds

@@ -22,18 +22,24 @@ namespace SwarmAgentBot.Bench;
 /// <param name="JitMs">Time spent in the JIT so far.</param>
 /// <param name="ThreadPoolThreads">Thread pool threads now.</param>
 /// <param name="LockContentions">Times a thread had to wait for a Monitor lock so far.</param>
+/// <param name="Collections">Every collection so far, oldest first: generation, why it started and its kind (e.g. "gen2 AllocLarge background").</param>
+/// <param name="HeapBytes">The managed heap's size at the end of the last collection (what was alive then, plus fragmentation).</param>
 public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen0, int Gen1, int Gen2, IReadOnlyList<RuntimePause> Pauses,
-    long PromotedBytes, long JitMethods, double JitMs, int ThreadPoolThreads, long LockContentions)
+    long PromotedBytes, long JitMethods, double JitMs, int ThreadPoolThreads, long LockContentions, IReadOnlyList<string> Collections, long HeapBytes)
 {
     /// <summary>Environment variable naming the Unix socket the hook answers on.</summary>
     public const string SocketVariable = "SWARM_BENCH_STATS_SOCKET";
 
-    /// <summary>Asks the host's hook for its figures now.</summary>
-    public static async Task<HostRuntimeStats> ReadAsync(string socketPath, CancellationToken cancellationToken = default)
+    /// <summary>The one-byte request for a full compacting collection before the figures (any other byte: figures only).</summary>
+    internal const byte CollectCommand = (byte)'c';
+
+    /// <summary>Asks the host's hook for its figures now (after a full compacting collection with <paramref name="collectFirst"/>).</summary>
+    public static async Task<HostRuntimeStats> ReadAsync(string socketPath, bool collectFirst = false, CancellationToken cancellationToken = default)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(new[] { collectFirst ? CollectCommand : (byte)'s' }, cancellationToken);
         return (await JsonSerializer.DeserializeAsync<HostRuntimeStats>(stream, cancellationToken: cancellationToken))!;
     }
 
@@ -41,7 +47,7 @@ public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen
     internal static HostRuntimeStats Current(RuntimePauseListener listener) => new(
         ProcessCpuMs(), GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), listener.Pauses, listener.PromotedBytes,
         System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
-        ThreadPool.ThreadCount, Monitor.LockContentionCount);
+        ThreadPool.ThreadCount, Monitor.LockContentionCount, listener.Collections, GC.GetGCMemoryInfo().HeapSizeBytes);
 
     /// <summary>Prints what the host's runtime did between two readings, per <paramref name="unit"/> where it adds up.</summary>
     internal static void PrintWindow(HostRuntimeStats before, HostRuntimeStats after, int count, string unit)
@@ -54,6 +60,8 @@ public sealed record HostRuntimeStats(double CpuMs, long AllocatedBytes, int Gen
             $"GC pauses {gc.Count} ({gc.Sum():F1} ms, max {(gc.Count > 0 ? gc.Max() : 0):F2} ms), {(after.PromotedBytes - before.PromotedBytes) / 1048576.0:F1} MB promoted; other runtime pauses {other.Count} (max {(other.Count > 0 ? other.Max() : 0):F2} ms)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"host: JIT {after.JitMethods - before.JitMethods} methods, {after.JitMs - before.JitMs:F0} ms in the window; thread pool {after.ThreadPoolThreads} threads; lock contentions {after.LockContentions - before.LockContentions}"));
+        var collections = after.Collections.Skip(before.Collections.Count).ToList();
+        if (collections.Count > 0) Console.WriteLine($"host collections: {string.Join(", ", collections.GroupBy(c => c).Select(g => g.Count() > 1 ? $"{g.Key} ×{g.Count()}" : g.Key))}");
     }
 
     private const int ProcessCpuClock = 2; // CLOCK_PROCESS_CPUTIME_ID
@@ -81,17 +89,30 @@ public sealed record RuntimePause(double Ms, bool ForGc);
 internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventListener
 {
     private const int MethodLoadVerbose = 143;
+    private const int GcStart = 1;
     private const int RestartEeEnd = 3;
     private const int HeapStats = 4;
     private long _promoted;
     private const int SuspendEeBegin = 9;
     private readonly Lock _gate = new();
     private readonly List<RuntimePause> _pauses = [];
+    private readonly List<string> _collections = [];
+
+    // GCStart's Reason and Type payloads, as the runtime numbers them.
+    private static readonly string[] GcReasons = ["AllocSmall", "Induced", "LowMemory", "Empty", "AllocLarge", "OutOfSpaceSOH", "OutOfSpaceLOH",
+        "InducedNotForced", "Internal", "InducedLowMemory", "InducedCompacting", "LowMemoryHost", "PMFullGC", "LowMemoryHostBlocking"];
+    private static readonly string[] GcTypes = ["blocking", "background", "foreground"];
     private DateTime _suspendedAt;
     private bool _suspendedForGc;
 
     /// <summary>Bytes promoted out of gen0 and gen1 by the collections so far.</summary>
     public long PromotedBytes => Interlocked.Read(ref _promoted);
+
+    /// <summary>The collections so far (a copy), see <see cref="HostRuntimeStats.Collections"/>.</summary>
+    public IReadOnlyList<string> Collections
+    {
+        get { lock (_gate) return _collections.ToArray(); }
+    }
 
     /// <summary>The pauses so far (a copy).</summary>
     public IReadOnlyList<RuntimePause> Pauses
@@ -112,6 +133,12 @@ internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventLis
         if (e.EventId == MethodLoadVerbose && jitLogPath is not null && e.Payload is { Count: > 8 } m)
         {
             lock (_gate) File.AppendAllText(jitLogPath, $"{e.TimeStamp:HH:mm:ss.fff} flags={m[5]} {m[6]}::{m[7]}\n");
+        }
+        else if (e.EventId == GcStart && e.Payload is { Count: > 3 } g)
+        {
+            var (depth, reason, type) = (Convert.ToInt32(g[1], CultureInfo.InvariantCulture), Convert.ToInt32(g[2], CultureInfo.InvariantCulture), Convert.ToInt32(g[3], CultureInfo.InvariantCulture));
+            var text = $"gen{depth} {(reason < GcReasons.Length ? GcReasons[reason] : reason.ToString(CultureInfo.InvariantCulture))} {(type < GcTypes.Length ? GcTypes[type] : type.ToString(CultureInfo.InvariantCulture))}";
+            lock (_gate) _collections.Add(text);
         }
         else if (e.EventId == HeapStats && e.Payload is { Count: > 3 } h)
         {

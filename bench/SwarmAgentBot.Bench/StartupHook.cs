@@ -27,6 +27,12 @@ internal static class StartupHook
             {
                 using var client = listener.Accept();
                 using var stream = new NetworkStream(client);
+                if (stream.ReadByte() == HostRuntimeStats.CollectCommand)
+                {
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                }
                 JsonSerializer.Serialize(stream, HostRuntimeStats.Current(pauses));
             }
         })
