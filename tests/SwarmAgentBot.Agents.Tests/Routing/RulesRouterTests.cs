@@ -449,4 +449,147 @@ public sealed class RulesRouterTests
         Assert.Equal("drift.check_drift", told.Intent);
         Assert.Null(told.Entities["window"]);
     }
+
+    // Classes of error found on a fifth unseen set (blind5 dev), each tested with phrasings of our own.
+
+    [Fact]
+    public void AWhyQuestionAboutRejectingIsNotADecisionOnARequest()
+    {
+        var route = _router.Route("why does loan-scorer reject so many applicants? show feature importance");
+
+        Assert.Equal(Intents.ExplainModel, route.Intent);
+        Assert.Equal("loan-scorer", route.Entities["model"]?.ToString());
+        Assert.Null(route.Steps);
+    }
+
+    [Theory]
+    [InlineData("still training? run 31", Intents.TrainingStatus, "31")]
+    [InlineData("still running? job 14", Intents.RunStatus, "14")]
+    [InlineData("is 88 finished?", Intents.RunStatus, "88")]
+    [InlineData("how is 4410 doing", Intents.RunStatus, "4410")]
+    public void AShortStatusQuestionAndTheRunItNamesAreOneRequest(string text, string intent, string runId)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Equal(runId, route.Entities["run_id"]?.ToString());
+        Assert.Null(route.Steps);
+    }
+
+    [Fact]
+    public void AYearIsNotARun() => Assert.Equal(Intents.OutOfScope, _router.Route("is 2030 going to be a good year?").Intent);
+
+    [Fact]
+    public async Task AStatusQuestionRightAfterATrainingRequestIsAboutTheTrainingRun()
+    {
+        var route = await RouteAfterAsync("is 17 done?", "train on leads.csv target converted");
+
+        Assert.Equal(Intents.TrainingStatus, route.Intent);
+        Assert.Equal("17", route.Entities["run_id"]?.ToString());
+    }
+
+    [Fact]
+    public void TrainingGivenAsKeysAndValuesIsATrainingRequest()
+    {
+        var route = _router.Route("train: data=loans.csv target=default metric=auc");
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal("loans.csv", route.Entities["dataset"]?.ToString());
+        Assert.Equal("default", route.Entities["target"]?.ToString());
+        Assert.Equal("auc", route.Entities["metric"]?.ToString());
+        Assert.Null(route.Entities["params"]);
+    }
+
+    [Theory]
+    [InlineData("try again but with 20 minutes", "time_budget_s", "1200")]
+    [InlineData("same thing but with f1", "metric", "f1")]
+    public async Task TryingARequestAgainWithAChangeKeepsTheRest(string text, string changed, string value)
+    {
+        var route = await RouteAfterAsync(text, "train a model on sales.csv target revenue");
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal("sales.csv", route.Entities["dataset"]?.ToString());
+        Assert.Equal("revenue", route.Entities["target"]?.ToString());
+        Assert.Equal(value, route.Entities[changed]?.ToString());
+    }
+
+    [Fact]
+    public void AnEvalOfAModelIsAnEvaluationButAnEvalMentionedBesideAnApprovalIsNot()
+    {
+        var eval = _router.Route("give me an eval of churn-xgb on holdout.csv");
+        Assert.Equal(Intents.EvaluateModel, eval.Intent);
+        Assert.Equal("holdout.csv", eval.Entities["dataset"]?.ToString());
+
+        var approval = _router.Route("approve 12, saw the eval");
+        Assert.Equal(Intents.Approve, approval.Intent);
+        Assert.Null(approval.Steps);
+    }
+
+    [Theory]
+    [InlineData("roll churn-xgb back in staging", Intents.Rollback)]
+    [InlineData("trace fraud-xgb back to the data it came from", Intents.Lineage)]
+    public void AVerbSplitAroundTheModelNameStillCounts(string text, string intent)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.NotNull(route.Entities["model"]);
+    }
+
+    [Fact]
+    public void EverythingSomeoneDidIsTheirAuditTrail()
+    {
+        var route = _router.Route("everything carol did on churn-xgb");
+
+        Assert.Equal(Intents.AuditLog, route.Intent);
+        Assert.Equal("carol", route.Entities["user"]?.ToString());
+    }
+
+    [Fact]
+    public void ApprovedWithARequestIdIsASignOff()
+    {
+        var route = _router.Route("approved: req-311");
+
+        Assert.Equal(Intents.Approve, route.Intent);
+        Assert.Equal("req-311", route.Entities["approval_id"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("which file types can I upload?")]
+    [InlineData("where are the prediction logs kept?")]
+    public void HowTheSystemKeepsThingsIsAKnowledgeQuestion(string text) => Assert.Equal(Intents.Ask, _router.Route(text).Intent);
+
+    [Fact]
+    public void ABareNumberAfterTheModelNameIsItsVersion()
+    {
+        var route = _router.Route("promote fraud-xgb 7 to prod");
+
+        Assert.Equal(Intents.DeployModel, route.Intent);
+        Assert.Equal(7, route.Entities["version"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("ls raw-zone under 2025/01/", "raw-zone")]
+    [InlineData("ls datasets", null)]
+    public void LsNamesTheBucketItLists(string text, string? bucket)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(Intents.ListDatasets, route.Intent);
+        Assert.Equal(bucket, route.Entities["bucket"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("run automl on pumps.csv, predict breakdown, 90 sec budget", "breakdown")]
+    [InlineData("train on housing.csv price regression", "price")]
+    [InlineData("kick off automl on leads.csv target 'converted'", "converted")]
+    [InlineData("Sales sent us deals.csv and the column we care about is won. Can you train a classifier?", "won")]
+    public void TheTargetIsReadWhereverTheRequestNamesIt(string text, string target)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal(target, route.Entities["target"]?.ToString());
+        Assert.Null(route.Steps);
+    }
 }

@@ -103,6 +103,9 @@ internal static class ClassifierBlend
                 : rules;
         }
         if (!IsAction(guess.Intent) && guess.Intent != Intents.Ask) return rules;
+        // "what is approval 31 for?": a question about a numbered thing (request, run, version, file) is a request about it,
+        // not a concept question ("how is canary different from blue-green?" names no such thing).
+        if (guess.Intent == Intents.Ask && (m.Dataset is not null || m.RunIds.Count > 0 || m.Version is not null || EntityExtractor.NamedApprovalId(u.Text) is not null)) return rules;
         // Into a mutating intent only from weak rule cues and with the rules' own cue for it ("who deleted churn_old.csv" is an audit question).
         var into = IsMutating(guess.Intent);
         if (into && (!weak || !HasCue(guess.Intent, u))) return rules;

@@ -142,6 +142,8 @@ internal static class EntityExtractor
         }
         if (Contains(text, " as "))
             e.UploadName = First(EntityPatterns.AsName(), text, "n", EntityPatterns.IsNameWord);
+        if (e.Bucket is null && e.Dataset is null && text.StartsWith("ls ", StringComparison.OrdinalIgnoreCase) && EntityPatterns.BucketAfterLs().Match(text) is { Success: true } ls)
+            e.Bucket = Lexicon.Words.ContainsKey(ls.Groups["n"].Value) || IsBucketFiller(ls.Groups["n"].Value) ? null : ls.Groups["n"].Value;
         if (e.Bucket is null && Contains(text, "bucket"))
         {
             // "the raw bucket" before "bucket X": what follows "bucket" is often chat ("in the raw bucket atm").
@@ -167,6 +169,8 @@ internal static class EntityExtractor
         if (text.AsSpan().ContainsAnyInRange('0', '9'))
             foreach (Match m in EntityPatterns.Version().Matches(text))
                 if (int.TryParse(m.Groups["n"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) { e.Version = v; break; }
+        if (e.Version is null && e.Names.Count > 0 && EntityPatterns.VersionAfterName().Match(text) is { Success: true } after
+            && int.TryParse(after.Groups["n"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var bare)) e.Version = bare;
         if (e.Version is null && (Contains(text, "latest") || Contains(text, "newest") || Contains(text, "recent")) && EntityPatterns.Latest().IsMatch(text)) e.Latest = true;
     }
 
@@ -191,6 +195,8 @@ internal static class EntityExtractor
     public static void ScanRunIds(string text, List<string> ids)
     {
         if (!text.AsSpan().ContainsAnyInRange('0', '9')) return;
+        // "is 918 still going?" (but "is 2025 over yet?" asks about a year).
+        if (EntityPatterns.RunAskedAbout().Match(text) is { Success: true } asked && !IsYear(asked.Groups["id"].Value)) AddRunId(ids, asked.Groups["id"].Value);
         foreach (Match m in EntityPatterns.RunId().Matches(text))
         {
             if (!AddRunId(ids, m.Groups["id"].Value)) continue;
@@ -203,6 +209,8 @@ internal static class EntityExtractor
             }
         }
     }
+
+    private static bool IsYear(string number) => number.Length == 4 && number[0] is '1' or '2' && number[1] is '9' or '0';
 
     private static bool AddRunId(List<string> ids, string raw)
     {

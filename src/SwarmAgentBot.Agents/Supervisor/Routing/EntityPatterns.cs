@@ -126,6 +126,22 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"(?<![\w.\-])v\.?\s?(?<n>\d+)\b|\bversion\s*(?:number\s*|no\.?\s*|#\s*)?(?<n>\d+)\b|\b(?<n>\d+)(?:st|nd|rd|th)\s+(?:version|release|iteration)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Version();
 
+    // "deplyo churn-xgb 4 to stage": a bare number right after a model's name, before where it goes.
+    [GeneratedRegex(@"\b[A-Za-z][\w]*[-_][\w\-]*\s+(?<n>\d{1,3})\s+(?:to|into|in|on)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex VersionAfterName();
+
+    // "is 42 done?", "is 918 still going": a number asked about like a run.
+    [GeneratedRegex(@"^\s*(?:and\s+|so\s+)?(?:is\s+#?(?<id>\d+)\s+(?:done|finished|complete|completed|ready|over|still|running|going|stuck|alive)|how(?:'s|\s+is)\s+#?(?<id>\d+)\s+(?:doing|going|getting\s+on|coming\s+along))\b", RegexOptions.IgnoreCase)]
+    public static partial Regex RunAskedAbout();
+
+    // "ls ml-raw under 2024/11/": the bucket right after ls.
+    [GeneratedRegex(@"^\s*ls\s+(?:s3\s+)?(?<n>[a-z0-9][a-z0-9.\-]{2,62})(?:\s|$)")]
+    public static partial Regex BucketAfterLs();
+
+    // "... as a dataset in analytics-prod": where an upload goes, named last.
+    [GeneratedRegex(@"\b(?:in|into|to)\s+(?:the\s+)?(?<n>[a-z0-9][a-z0-9.]*-[a-z0-9.\-]+)(?:\s+bucket)?\s*[.!?]*\s*$")]
+    public static partial Regex UploadBucketAtEnd();
+
     [GeneratedRegex(@"\b(?:latest|newest|most\s+recent)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Latest();
 
@@ -172,7 +188,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:first|top|last)\s+(?<n>\d+)\b|\b(?<n>\d+)\s+(?:rows?|lines?|records?|entries|examples)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Rows();
 
-    [GeneratedRegex(@"\b(?:target|label)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:target|label)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*['""‘“]?(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex TargetNamed();
 
     // "... whether a client subscribes (column y)".
@@ -189,7 +205,10 @@ internal static partial class EntityPatterns
     public static partial Regex TargetFor();
 
     // "the column to predict is failure", "field to predict: churn_flag", "for column Left", "delivery_times.csv -> eta_minutes".
-    [GeneratedRegex(@"\b(?:column|col|field|variable)\s+(?:to|we\s+want\s+to|i\s+want\s+to)\s+predict\s*(?:is|=|:|would\s+be|should\s+be)?\s*(?<t>[A-Za-z_][\w\-]*)|\bfor\s+(?:the\s+)?(?:column|col)\s+(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:column|col|field|variable)\s+(?:to|we\s+want\s+to|i\s+want\s+to)\s+predict\s*(?:is|=|:|would\s+be|should\s+be)?\s*(?<t>[A-Za-z_][\w\-]*)|\bfor\s+(?:the\s+)?(?:column|col)\s+(?<t>[A-Za-z_][\w\-]*)"
+        + @"|\b(?:column|col|field|variable)\s+(?:we|i)\s+(?:care\s+about|are\s+predicting|need\s+predicted|need\s+to\s+predict)\s+(?:is|=|:)\s*(?<t>[A-Za-z_][\w\-]*)"
+        // "train on wine.csv quality regression": a file, one word, and the kind of task.
+        + @"|\.\w{2,8}\s+(?<t>[A-Za-z_][\w\-]*)\s+(?:regression|classification)\b", RegexOptions.IgnoreCase)]
     public static partial Regex TargetSpelledOut();
 
     [GeneratedRegex(@"\.\w{2,8}\s*(?:->|→|=>)\s*(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
@@ -236,7 +255,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?<s>[A-Za-z_][\w\-]*)\s+step\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenStep();
 
-    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has|is|'s)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch|been\s+doing|been\s+up\s+to)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)(?:\s+(?:entries|events|records|items|history))?\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bby\s+(?:user\s+)?(?<u>[A-Za-z][\w.\-]*)|\bwhat\s+(?:did|has|is|'s)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:do|done|change|changed|deploy|deployed|touch|been\s+doing|been\s+up\s+to)\b|\bwhat\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|deployed)\b|\b(?<u>[A-Za-z][\w.\-]*)'s\s+(?:actions|changes|activity|history)\b|\bdid\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:take|make|do|perform)\b|\buser\s+(?<u>[A-Za-z][\w.\-]*)|^\s*(?:show\s+|list\s+)?(?:me\s+)?(?:everything|anything|all)\s+(?<u>[A-Za-z][\w.\-]*)\s+(?:did|has\s+done|changed|touched)\b|\b(?:audit(?:\s+(?:log|trail))?|activity|actions)(?:\s+(?:entries|events|records|items|history))?\s+(?:for|of)\s+(?<u>[A-Za-z][\w.\-]*)\s*[?.!]*$", RegexOptions.IgnoreCase)]
     public static partial Regex AuditUser();
 
     [GeneratedRegex(@"^[\s,:;.\-]*(?:(?:because|since|as|reason|comment|note|saying|with\s+(?:the\s+)?comment)\b\s*[:\-]?\s*)?(?<c>.*?)[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]

@@ -45,7 +45,7 @@ internal static partial class IntentClassifier
         if (!e.Concrete && !u.Has(Concept.Ml) && u.Text.AsSpan().ContainsAnyInRange('0', '9') && Arithmetic().IsMatch(u.Text)) return new(Intents.OutOfScope, "arithmetic", 0.9);
         if (u.Has(Code) && !e.Concrete && !u.Has(Concept.Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
         if (KnowledgeForm(u, e) is { } form)
-            return u.Has(KnowledgeVocabulary) || e.Concrete
+            return u.Has(KnowledgeVocabulary) || e.Concrete || ReferenceEquals(form, FilesAccepted)
                 ? new(Intents.Ask, form, 0.85)
                 : new(Intents.OutOfScope, form + " outside MLOps", 0.8);
 
@@ -144,10 +144,12 @@ internal static partial class IntentClassifier
         // "what's approval 61 about?" asks about one request, not a concept.
         if (e.Concrete || u.Has(Approval) && EntityExtractor.NamedApprovalId(u.Text) is not null) return null;
         if (GeneralQuestion().IsMatch(c)) return "asks how things differ or where things are kept, in general";
+        if (FileFormatQuestion().IsMatch(c)) return FilesAccepted;
         if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
         if (ExplainHow().IsMatch(c)) return "asks how something works";
         if ((u.Says(" by default ") || u.Says(" the default ") || u.Says(" defaults ")) && IsQuestion(u)) return "asks about a default";
-        if (Definition().IsMatch(c) && !u.Says(" deployed ") && !u.Says(" running ") && !u.Has(Status | Pending | Deployed | Datasets) && e.Stage is null)
+        // "what's driving its predictions" asks for a model's importances, not what a word means.
+        if (Definition().IsMatch(c) && !u.Says(" deployed ") && !u.Says(" running ") && !u.Says(" driving ") && !u.Has(Status | Pending | Deployed | Datasets) && e.Stage is null)
             return "asks what something is";
         if (ExplainConcept().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" the drift ") && !u.Says(" my "))
             return "asks to explain a concept";
@@ -197,7 +199,8 @@ internal static partial class IntentClassifier
         if (u.Has(Column) && question && file && !u.Has(Plot | Profile)) Add(Intents.PreviewDataset, 2.5);
         if (u.Has(Show) && (file || e.DatasetHint is not null) && !u.Has(MlopsConcepts & ~(Dataset | Datasets | Concept.Ml))) Add(Intents.PreviewDataset, 2.5);
         if (u.Has(Profile)) Add(Intents.ProfileDataset, 3 + (dataset ? 1 : 0));
-        if (u.Has(Describe) && (dataset || u.Has(Dataset)) && !pipelineName && !u.Has(Pipeline)) Add(Intents.ProfileDataset, 3);
+        // "the column we care about is responded" says what matters; it does not ask to describe the data.
+        if (u.Has(Describe) && (dataset || u.Has(Dataset)) && !pipelineName && !u.Has(Pipeline) && !u.Says(" care about ")) Add(Intents.ProfileDataset, 3);
         if (u.Has(Delete)) Add(Intents.DeleteDataset, 3 + (dataset || u.Has(Dataset | Datasets) || anaphora ? 1 : 0));
         if (u.Has(Plot) && !run) Add(Intents.PlotDataset, 3.5 + (file || u.Has(Column) ? 1 : 0));
         if (u.Has(Compare) && file && !run) Add(Intents.PlotDataset, 1);
@@ -240,7 +243,7 @@ internal static partial class IntentClassifier
         }
         // "is it still running?", "is that one still training?": the state of the run being talked about.
         var stillGoing = u.Says(" still ") && (u.Says(" running ") || u.Says(" training ") || u.Says(" going ") || u.Says(" working ") || u.Says(" busy "))
-            && (anaphora || run) && !file && !u.Says(" runs ") && !u.Says(" jobs ");
+            && (anaphora || run || u.Words.Length <= 4 && u.Words[^1] == "?") && !file && !u.Says(" runs ") && !u.Says(" jobs ");
         if (stillGoing) Add(u.Says(" training ") ? Intents.TrainingStatus : Intents.RunStatus, 5);
         if (u.Says(" running ") && e.Stage is null && !run && !stillGoing) Add(Intents.ListRuns, 2.5);
         if (u.Says(" queued ") && !run) Add(Intents.ListRuns, 2);
@@ -277,6 +280,8 @@ internal static partial class IntentClassifier
         if (u.Has(Compare) && anaphora && e.RunIds.Count == 1 && !file) Add(Intents.CompareRuns, 2.5);
 
         // --- training
+        // "start training: data=iris.csv label=species": the training request's own keys, not pipeline parameters.
+        if (u.Has(Train) && !u.Has(Retrain) && !run && e.Pairs.Any(p => TrainingKey(p.Key) is "dataset" or "target")) Add(Intents.TrainModel, 3);
         if (u.Has(Train) && !u.Has(Retrain) && !run)
         {
             var statusLike = u.Has(Status) && !file;
@@ -299,6 +304,8 @@ internal static partial class IntentClassifier
         if (u.Has(Explain) && modelName && !u.Has(Drift | Pipeline)) Add(Intents.ExplainModel, 3.5);
         if (u.Has(Why) && u.Has(Predict) && !u.Has(Drift)) Add(Intents.ExplainModel, 3.5);
         if (u.Has(Evaluate) && !(run && !modelName)) Add(Intents.EvaluateModel, 3 + (file ? 1 : 0));
+        // "run an eval of demand-forecast on march_sales.csv" (but "approve 301, checked the eval" only mentions one).
+        if ((u.Says(" eval ") || u.Says(" evals ")) && (modelName || anaphora) && !u.Has(Approve | Reject)) Add(Intents.EvaluateModel, 3 + (file ? 1 : 0));
         if (u.Has(Test) && (modelName || anaphora) && file) Add(Intents.EvaluateModel, 4);
         if ((modelName || anaphora) && file && question && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict | Train | Upload | Drift)) Add(Intents.EvaluateModel, 4);
         if (u.Has(Score) && (modelName || anaphora) && file && OnOrAgainst().IsMatch(u.Text) && !u.Has(Predict)) Add(Intents.EvaluateModel, 3.5);
@@ -315,7 +322,7 @@ internal static partial class IntentClassifier
         if (e.Stage is not null && (e.Version is not null || e.Latest) && (modelName || anaphora) && !question && !u.Has(Rollback | Drift | Predict | Score))
             Add(Intents.DeployModel, 3);
         if (e.Stage is not null && !u.Has(Rollback) && MoveToStage().IsMatch(u.Text)) Add(Intents.DeployModel, 3);
-        if (u.Has(Rollback)) Add(Intents.Rollback, 5.5);
+        if (u.Has(Rollback) || RollXBack().IsMatch(u.Canon)) Add(Intents.Rollback, 5.5);
         if (u.Says(" previous version ") || u.Says(" old version ") || u.Says(" go back ") || u.Says(" last version ")) Add(Intents.Rollback, 3);
         if (u.Has(Deployed)) Add(Intents.ListDeployments, 2.5 + (listy ? 1 : 0));
         // "what's in staging?", "is churn-model live?" — but "is staging a full copy of the production setup?" asks about the environments.
@@ -346,7 +353,7 @@ internal static partial class IntentClassifier
         if (e.Schedule is not null && !u.Has(Drift)) Add(Intents.ConfigureMonitoring, 1.5);
 
         // --- governance
-        if (u.Has(Lineage)) Add(Intents.Lineage, 4.5);
+        if (u.Has(Lineage) || TraceBack().IsMatch(u.Canon)) Add(Intents.Lineage, 4.5);
         if (u.Has(Produce) && (modelName || e.Version is not null || file) && ProducedBy().IsMatch(u.Canon)) Add(Intents.Lineage, 4);
         if (u.Says(" trained ") && u.Says(" which dataset ") || u.Says(" what data ") && u.Says(" trained ")) Add(Intents.Lineage, 3);
         // "which models used customers.csv": what a dataset went into.
@@ -366,19 +373,32 @@ internal static partial class IntentClassifier
         // "lgtm, ship 101": shipping a bare number (no model, stage or version) is signing off request 101.
         if (u.Has(Deploy) && !run && !modelName && e.Stage is null && e.Version is null && !e.Latest && !file && BareId().IsMatch(u.Text))
             Add(Intents.Approve, 5);
-        if (u.Has(Approve))
+        // "approved: 42", "approved apr-0042": a sign-off given as its outcome, naming the request.
+        if (u.Words.Length > 0 && u.Words[0] == "approved" && EntityExtractor.NamedApprovalId(u.Text) is not null) Add(Intents.Approve, 6);
+        // "why does credit-risk reject so many applicants?": a why question about rejecting is not a decision on a request.
+        var whyQuestion = u.Words.Length > 0 && u.Words[0] == "why" || u.Says(" how come ");
+        if (u.Has(Approve) && !whyQuestion)
         {
             if (approvalId || anaphora && !question) Add(Intents.Approve, 5.5);
             else if (question) Add(Intents.ListPending, 3.5);
             else Add(Intents.Approve, 2.5);
         }
-        if (u.Has(Reject))
+        if (u.Has(Reject) && !whyQuestion)
         {
             if (approvalId || anaphora) Add(Intents.Reject, 5.5);
             else Add(Intents.Reject, 2.5);
         }
         if (u.Has(Who) && u.Says(" approved ")) Add(Intents.AuditLog, 2);
     }
+
+    /// <summary>The training entity a key=value key names ("data" → dataset, "label" → target), or null.</summary>
+    internal static string? TrainingKey(string key) => key.ToLowerInvariant() switch
+    {
+        "data" or "dataset" or "file" or "csv" => "dataset",
+        "label" or "target" or "target_column" or "label_column" => "target",
+        "metric" => "metric",
+        _ => null,
+    };
 
     /// <summary>True for names that read like pipelines ("train-and-register", "nightly-retrain") rather than models.</summary>
     internal static bool PipelineLike(string name)
@@ -411,8 +431,16 @@ internal static partial class IntentClassifier
     private static partial Regex PolicyQuestion();
 
     // "what is target drift vs data drift?", "how is canary deployment different from blue-green?", "where do prediction logs get stored?"
-    [GeneratedRegex(@"^ (?:so |and |but )?(?:(?:what|how|which|when) (?:\S+ ){0,8}(?:vs|versus|different|differ|differs|difference) |where (?:do|does) (?:\S+ ){1,5}(?:get |go |end up )?(?:stored|kept|saved|live|go) )")]
+    // "which file formats can I upload?", "where are the model artifacts stored": how the system works, asked in general.
+    [GeneratedRegex(@"^ (?:so |and |but )?(?:(?:what|how|which|when) (?:\S+ ){0,8}(?:vs|versus|different|differ|differs|difference) |where (?:do|does) (?:\S+ ){1,5}(?:get |go |end up )?(?:stored|kept|saved|live|go) |where (?:are|is) (?:\S+ ){1,5}(?:stored|kept|saved) (?:\? )?$)")]
     private static partial Regex GeneralQuestion();
+
+    /// <summary>The reason given to a question about which files the assistant takes (an MLOps question whatever its words).</summary>
+    private const string FilesAccepted = "asks which files the assistant takes";
+
+    // "what file formats can i upload?", "which file types do you accept": what the storage agent takes.
+    [GeneratedRegex(@" (?:what|which) (?:file )?(?:formats?|file types|types of files?|kinds of files?|file sizes?) (?:\S+ ){0,4}(?:upload|import|accept|take|support|store)")]
+    private static partial Regex FileFormatQuestion();
 
     [GeneratedRegex(@"^ (?:(?:please|pls|can you|could you|ok|okay|now|then) )*(?:enable|disable|set up|setup|configure|create|add|turn on|turn off|activate|deactivate|apply|schedule) ")]
     private static partial Regex SetUpImperative();
@@ -460,11 +488,19 @@ internal static partial class IntentClassifier
     [GeneratedRegex(@" who (?:is|has|have) been | who (?:\w+ )?(?:messed|tampered|edited|messing|tampering|editing|touching|changing|deployed|deploy|changed|approved|rejected|deleted|removed|rollback|promoted|trained|retrained|uploaded|touched|modified|updated|audit|ran|started|canceled|cancelled|did) ")]
     private static partial Regex PastAction();
 
-    [GeneratedRegex(@" what (?:did|has|is) \w+ (?:do|done|change|changed|been doing|been up to) | what \w+ did | what actions did | actions (?:by|of) ")]
+    [GeneratedRegex(@" what (?:did|has|is) \w+ (?:do|done|change|changed|been doing|been up to) | what \w+ did | what actions did | actions (?:by|of) |^ (?:show |list )?(?:me )?(?:everything|anything|all) \w+ (?:did|has done|changed|touched) ")]
     private static partial Regex AuditOfPerson();
 
     [GeneratedRegex(@"(?<![\w.\-])#?\d+(?![\w.%])")]
     private static partial Regex BareId();
+
+    // "roll fraud-detector back in production": the particle after the model's name.
+    [GeneratedRegex(@" roll (?:\S+ ){1,3}back ")]
+    private static partial Regex RollXBack();
+
+    // "trace credit-risk back to its data": where a model came from.
+    [GeneratedRegex(@" trace (?:\S+ ){1,4}back | back to (?:its|the|their) (?:data|dataset|datasets|source|sources|origin) ")]
+    private static partial Regex TraceBack();
 
     // "what data and code produced fraud-xgb v7" asks where it came from; "what did run 12 produce" asks for its outputs.
     [GeneratedRegex(@"^ (?:what|which) (?:(?!did |has |have |was |were |does |do )\S+ ){0,5}(?:produced|generated|created|built|made) ")]

@@ -93,13 +93,20 @@ public sealed partial class RulesRouter : IIntentRouter
             for (var i = 0; i < single.Count; i++)
                 if (IsAction(single[i].D.Intent) && IntentClassifier.IsNarrative(single[i].U) && single.Where((_, k) => k != i).Any(a => IsAction(a.D.Intent)))
                     single[i] = single[i] with { D = new Decision(Intents.OutOfScope, IntentClassifier.NoRequest, 0.6) };
+        // "run automl on sensors.csv, predict failure, 45 sec budget": after a training request "predict <column>" names its target.
+        for (var i = 1; i < single.Count; i++)
+            if (single[i].D.Intent == Intents.Predict && single[i - 1].D.Intent == Intents.TrainModel && single[i].Piece.Condition is null
+                && single[i].M is { Names.Count: 0, Dataset: null, ModelHint: null, Stage: null, Pairs.Count: 0 } && single[i].U.Words.Length <= 8
+                && EntityPatterns.TargetPredicting().IsMatch(single[i].Piece.Text))
+                single[i] = single[i] with { D = new Decision(Intents.OutOfScope, IntentClassifier.NoRequest, 0.6) };
         // "monitor X every hour, alert above 0.2" / "lgtm, approve 23": consecutive pieces with one intent are one request
         // (each run of them is analysed once, so a long message costs a bounded number of analyses).
         var analysed = new List<(Piece Piece, Utterance U, Mentions M, Decision D)>(single.Count);
         for (var i = 0; i < single.Count;)
         {
             var j = i + 1;
-            while (j < single.Count && single[j].D.Intent == single[i].D.Intent && single[j].Piece.Condition is null) j++;
+            while (j < single.Count && single[j].Piece.Condition is null
+                   && (single[j].D.Intent == single[i].D.Intent || IsBareRunReference(single[j].U, single[j].M) && Intents.EntitiesOf(single[i].D.Intent).Contains("run_id"))) j++;
             analysed.Add(j == i + 1 ? single[i] : Analyse(Join(single.GetRange(i, j - i).Select(a => a.Piece), ", ")));
             i = j;
         }
@@ -280,6 +287,10 @@ public sealed partial class RulesRouter : IIntentRouter
             && !Lexicon.Words.ContainsKey(lower) ? last : null;
     }
 
+    /// <summary>"run 7", "job #12": a piece that only names a run (the subject of the status question before it).</summary>
+    private static bool IsBareRunReference(Utterance u, Mentions m) =>
+        m.RunIds.Count == 1 && u.Words.Length <= 3 && u.Words.All(w => w is "?" or "." or "," || (Lexicon.Of(w) & (Concept.RunNoun | Concept.Filler)) != 0 || w.TrimStart('#') == m.RunIds[0]);
+
     /// <summary>"ok run it", "start that one", "go ahead and kick it off": a short line starting something it only points back to.</summary>
     private static bool IsStartThatOne(Utterance u) =>
         u.Has(Concept.Start) && u.Has(Concept.Anaphora) && u.Words.Length <= 8 && u.UnknownWords <= 1
@@ -306,13 +317,15 @@ public sealed partial class RulesRouter : IIntentRouter
     /// <summary>"how is it going?" after a training request is a training run, after a pipeline run a pipeline run.</summary>
     private static string RefineStatus(string intent, Utterance u, Mentions m, RoutingContext context)
     {
-        if (intent != Intents.RunStatus || m.RunIds.Count > 0 || u.Has(Concept.Pipeline)) return intent;
+        if (intent != Intents.RunStatus || u.Has(Concept.Pipeline)) return intent;
         if (context.PreviousUserMessages.Count > 0)
         {
             var last = Utterance.Analyse(ChatText.Clean(context.PreviousUserMessages[^1]));
             if (last.Has(Concept.Pipeline) || last.Says(" xnamex ") && last.Has(Concept.Start)) return intent;
+            // "is 42 done?" right after a training request asks about that training run, named or not.
             if (last.Has(Concept.Train | Concept.Retrain)) return Intents.TrainingStatus;
         }
+        if (m.RunIds.Count > 0) return intent;
         if (context.Memory.ContainsKey("pipeline")) return intent;
         return context.Memory.ContainsKey("run_id") && (context.Memory.ContainsKey("dataset") || context.Memory.ContainsKey("model"))
             ? Intents.TrainingStatus : intent;
@@ -356,6 +369,7 @@ public sealed partial class RulesRouter : IIntentRouter
                     break;
                 case "bucket":
                     if (m.Bucket is not null) o["bucket"] = m.Bucket;
+                    else if (intent == Intents.UploadDataset && EntityPatterns.UploadBucketAtEnd().Match(text) is { Success: true } into) o["bucket"] = into.Groups["n"].Value;
                     break;
                 case "prefix":
                     if (m.Prefix is not null) o["prefix"] = m.Prefix;
@@ -456,7 +470,7 @@ public sealed partial class RulesRouter : IIntentRouter
         // A model name given with key=value ("model=churn-model") counts too.
         foreach (var (k, v) in m.Pairs)
         {
-            var key = k.ToLowerInvariant();
+            var key = intent == Intents.TrainModel ? IntentClassifier.TrainingKey(k) ?? k.ToLowerInvariant() : k.ToLowerInvariant();
             if (intent is Intents.RunPipeline or Intents.Predict || !Intents.EntitiesOf(intent).Contains(key) || o.ContainsKey(key)) continue;
             o[key] = key switch
             {
@@ -542,6 +556,6 @@ public sealed partial class RulesRouter : IIntentRouter
         }
     }
 
-    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$|^ (?:(?:ok|okay|now|then|and) )+do (?:the same for )?\S+ (?:\S+ )?(?:too |next |now )?(?:\? )?$")]
+    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:try|do it|run it|do that|train it) again (?:but )?(?:with|for|on|using|in) |(?:the )?same (?:thing |again )?but |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$|^ (?:(?:ok|okay|now|then|and) )+do (?:the same for )?\S+ (?:\S+ )?(?:too |next |now )?(?:\? )?$")]
     private static partial Regex FollowUpLead();
 }
