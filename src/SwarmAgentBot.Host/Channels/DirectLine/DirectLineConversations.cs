@@ -26,11 +26,10 @@ public sealed class DirectLineConversation
     // Each activity is kept as its JSON, serialised once when appended: the stream sends those bytes as they are,
     // and a full buffer is a thousand flat byte arrays per conversation instead of a thousand node trees for the GC to trace.
     private readonly List<(long Seq, byte[] Json)> _activities = [];
-    // Each activity is serialised here first, then copied to an array of its exact size on the pinned object heap:
-    // the buffer keeps every activity for a long time, and on the ordinary heap each one would be copied by the next
-    // gen0 and gen1 collections (the bulk of what they copy, so of their pause). The pinned heap never moves them.
-    private ArrayBufferWriter<byte> _scratch;
-    private Utf8JsonWriter _writer;
+    // Each activity is serialised into a rented buffer first, then copied to an array of its exact size on the pinned
+    // object heap: the buffer keeps every activity for a long time, and on the ordinary heap each one would be copied by
+    // the next gen0 and gen1 collections (the bulk of what they copy, so of their pause). The pinned heap never moves them.
+    private readonly Utf8JsonWriter _writer = new(Stream.Null);
     private readonly int _capacity;
     private long _next;
     // User activities handed to the bot whose turn has not ended yet (see BeginTurn / EndTurn).
@@ -43,7 +42,6 @@ public sealed class DirectLineConversation
     {
         Id = id;
         _capacity = capacity;
-        (_scratch, _writer) = NewScratch();
     }
 
     /// <summary>Conversation id.</summary>
@@ -121,26 +119,23 @@ public sealed class DirectLineConversation
         return changed;
     }
 
-    private const int ScratchBytes = 4096;
-
-    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) NewScratch()
-    {
-        var scratch = new ArrayBufferWriter<byte>(ScratchBytes);
-        return (scratch, new Utf8JsonWriter(scratch));
-    }
-
     // Callers hold _gate.
     private byte[] Serialise(JsonObject activity)
     {
-        _scratch.ResetWrittenCount();
-        _writer.Reset(_scratch);
-        activity.WriteTo(_writer);
-        _writer.Flush();
-        var json = GC.AllocateUninitializedArray<byte>(_scratch.WrittenCount, pinned: true);
-        _scratch.WrittenSpan.CopyTo(json);
-        // A rare large activity (up to MaxActivityBytes) must not leave every conversation holding a large scratch buffer.
-        if (_scratch.Capacity > 16 * ScratchBytes) (_scratch, _writer) = NewScratch();
-        return json;
+        using var scratch = new PooledBufferWriter(4096);
+        try
+        {
+            _writer.Reset(scratch);
+            activity.WriteTo(_writer);
+            _writer.Flush();
+            var json = GC.AllocateUninitializedArray<byte>(scratch.WrittenCount, pinned: true);
+            scratch.WrittenSpan.CopyTo(json);
+            return json;
+        }
+        finally
+        {
+            _writer.Reset(Stream.Null); // the writer must not point at the buffer once it is back in the pool
+        }
     }
 
     /// <summary>Activities after the watermark (all when null) and the new watermark.</summary>

@@ -174,9 +174,9 @@ public static class DirectLineEndpoints
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         _ = DrainAsync(socket, closed);
-        // One buffer per socket; each frame splices the activities' stored JSON instead of re-serialising them.
-        var frame = new ArrayBufferWriter<byte>(16 * 1024);
-        await using var json = new Utf8JsonWriter(frame);
+        // Each frame splices the activities' stored JSON instead of re-serialising them, into a buffer rented for that frame:
+        // an open socket holds no buffer while it waits.
+        await using var json = new Utf8JsonWriter(System.IO.Stream.Null);
         var hold = options.Value.EchoHold;
         var held = hold <= TimeSpan.Zero;
         try
@@ -197,16 +197,23 @@ public static class DirectLineEndpoints
                 held = hold <= TimeSpan.Zero;
                 if (activities.Count > 0)
                 {
-                    frame.ResetWrittenCount();
-                    json.Reset(frame);
-                    json.WriteStartObject();
-                    json.WriteStartArray("activities");
-                    foreach (var activity in activities) json.WriteRawValue(activity, skipInputValidation: true);
-                    json.WriteEndArray();
-                    json.WriteString("watermark", next.ToString(CultureInfo.InvariantCulture));
-                    json.WriteEndObject();
-                    await json.FlushAsync(closed.Token);
-                    await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Text, true, closed.Token);
+                    using var frame = new PooledBufferWriter(4096);
+                    try
+                    {
+                        json.Reset(frame);
+                        json.WriteStartObject();
+                        json.WriteStartArray("activities");
+                        foreach (var activity in activities) json.WriteRawValue(activity, skipInputValidation: true);
+                        json.WriteEndArray();
+                        json.WriteString("watermark", next.ToString(CultureInfo.InvariantCulture));
+                        json.WriteEndObject();
+                        await json.FlushAsync(closed.Token);
+                        await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Text, true, closed.Token);
+                    }
+                    finally
+                    {
+                        json.Reset(System.IO.Stream.Null); // the writer must not point at the frame once it is back in the pool
+                    }
                     mark = next;
                 }
                 await change;
@@ -221,7 +228,8 @@ public static class DirectLineEndpoints
     private static async Task DrainAsync(WebSocket socket, CancellationTokenSource closed)
     {
         // Clients send nothing on the stream; reading notices when they go away.
-        var buffer = new byte[1024];
+        // Only close frames arrive here (their payload is at most 125 bytes).
+        var buffer = new byte[128];
         try
         {
             while (socket.State == WebSocketState.Open)
