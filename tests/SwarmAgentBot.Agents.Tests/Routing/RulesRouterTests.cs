@@ -514,6 +514,16 @@ public sealed class RulesRouterTests
     }
 
     [Fact]
+    public async Task TryingAgainRepeatsTheWorkAskedForNotTheStatusCheckAfterIt()
+    {
+        var route = await RouteAfterAsync("try again but with 20 seconds", "train a model on churn target churn in 15 seconds", "is 1 done?");
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal("churn", route.Entities["dataset"]?.ToString());
+        Assert.Equal(20, route.Entities["time_budget_s"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void AnEvalOfAModelIsAnEvaluationButAnEvalMentionedBesideAnApprovalIsNot()
     {
         var eval = _router.Route("give me an eval of churn-xgb on holdout.csv");

@@ -157,7 +157,8 @@ public sealed partial class RulesRouter : IIntentRouter
 
         if (depth < MaxFollowUpDepth && context.PreviousUserMessages.Count > 0 && IsFollowUp(mainU, decision) is true)
         {
-            var previous = PreviousRoute();
+            // "try again but with 20 seconds" after "train ...", "is 1 done?": it repeats the work asked for, not the status check after it.
+            var previous = RepeatLead().IsMatch(mainU.Canon) ? LastWorkRequest(context, depth) ?? PreviousRoute() : PreviousRoute();
             if (IsAction(previous.Intent))
             {
                 intent = previous.Intent;
@@ -285,6 +286,20 @@ public sealed partial class RulesRouter : IIntentRouter
         if (lower is "too" or "next" or "now" or "instead" or "please" or "pls" && words.Length > 1) { last = words[^2]; lower = last.ToLowerInvariant(); }
         return last.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_') && char.IsAsciiLetter(last[0]) && !EntityPatterns.Stop.Contains(last)
             && !Lexicon.Words.ContainsKey(lower) ? last : null;
+    }
+
+    /// <summary>The latest of the last few earlier messages that asked for work to be done (not a status or a listing), routed in its own context.</summary>
+    private RouteResult? LastWorkRequest(RoutingContext context, int depth)
+    {
+        var earlier = context.PreviousUserMessages;
+        for (var i = earlier.Count - 1; i >= 0 && i >= earlier.Count - 4; i--)
+        {
+            var route = RouteCore(earlier[i], new RoutingContext(earlier.Take(i).ToList(), context.Memory), depth + 1);
+            if (IsAction(route.Intent) && route.Intent is not (Intents.RunStatus or Intents.TrainingStatus or Intents.RunLogs or Intents.Leaderboard
+                    or Intents.ListRuns or Intents.ListPending or Intents.ListDeployments or Intents.ListModels or Intents.ListDatasets or Intents.ListPipelines))
+                return route;
+        }
+        return null;
     }
 
     /// <summary>"run 7", "job #12": a piece that only names a run (the subject of the status question before it).</summary>
@@ -555,6 +570,10 @@ public sealed partial class RulesRouter : IIntentRouter
                 break;
         }
     }
+
+    // "try again but ...", "same thing but ...", "redo it with ...": the same work again, changed.
+    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:try|do it|run it|do that|train it) again |(?:the )?same (?:thing |again )?but |(?:repeat|redo) (?:that|it|this) )")]
+    private static partial Regex RepeatLead();
 
     [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:try|do it|run it|do that|train it) again (?:but )?(?:with|for|on|using|in) |(?:the )?same (?:thing |again )?but |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$|^ (?:(?:ok|okay|now|then|and) )+do (?:the same for )?\S+ (?:\S+ )?(?:too |next |now )?(?:\? )?$")]
     private static partial Regex FollowUpLead();
