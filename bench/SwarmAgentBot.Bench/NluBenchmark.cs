@@ -12,7 +12,7 @@ namespace SwarmAgentBot.Bench;
 /// </summary>
 public sealed class NluBenchmark : IBenchmark
 {
-    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl", "nlu-blind-dev.jsonl", "nlu-varied.jsonl", "nlu-blind3-dev.jsonl", "nlu-blind4-dev.jsonl", "nlu-blind5-dev.jsonl"];
+    private static readonly string[] Files = ["nlu-labelled.jsonl", "nlu-holdout.jsonl", "nlu-blind-dev.jsonl", "nlu-varied.jsonl", "nlu-blind3-dev.jsonl", "nlu-blind4-dev.jsonl", "nlu-blind5-dev.jsonl", "nlu-blind6-dev.jsonl"];
 
     /// <inheritdoc />
     public string Name => "nlu";

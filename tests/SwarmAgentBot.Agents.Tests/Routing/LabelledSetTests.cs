@@ -15,6 +15,7 @@ public sealed class LabelledSetTests
     [InlineData("nlu-blind3-dev.jsonl", 300)]
     [InlineData("nlu-blind4-dev.jsonl", 300)]
     [InlineData("nlu-blind5-dev.jsonl", 300)]
+    [InlineData("nlu-blind6-dev.jsonl", 300)]
     public async Task ItMeetsTheQualityBarOnTheLabelledFile(string file, int minimumLines)
     {
         var items = NluEvaluation.Load(Path.Combine(RoutingFiles.Directory, file));

@@ -602,4 +602,46 @@ public sealed class RulesRouterTests
         Assert.Equal(target, route.Entities["target"]?.ToString());
         Assert.Null(route.Steps);
     }
+
+    // A sixth unseen set (blind6 dev) called models and pipelines by plain words and snake_case names.
+
+    [Theory]
+    [InlineData("retrain pricing", Intents.RetrainModel, "pricing")]
+    [InlineData("promote ranker to production", Intents.DeployModel, "ranker")]
+    [InlineData("drift history for recommender", Intents.DriftHistory, "recommender")]
+    [InlineData("is ranker drifting?", Intents.CheckDrift, "ranker")]
+    [InlineData("list versions of recommender", Intents.ListModels, "recommender")]
+    public void AModelCalledByOnePlainWordIsStillTheModel(string text, string intent, string model)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Equal(model, route.Entities["model"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("deploy to production")]
+    [InlineData("retrain with more data")]
+    public void AWordAfterTheVerbThatIsNotANameIsNotTakenForAModel(string text) => Assert.Null(_router.Route(text).Entities["model"]);
+
+    [Theory]
+    [InlineData("run daily_ingest", Intents.RunPipeline)]
+    [InlineData("describe pipeline feature_refresh", Intents.DescribePipeline)]
+    [InlineData("which runs of weekly_export failed", Intents.ListRuns)]
+    public void ASnakeCasePipelineNameIsThePipeline(string text, string intent)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.NotNull(route.Entities["pipeline"]);
+    }
+
+    [Fact]
+    public void ASnakeCaseTargetIsNotTakenForAPipeline()
+    {
+        var route = _router.Route("run automl on claims.csv target is_fraud");
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal("is_fraud", route.Entities["target"]?.ToString());
+    }
 }

@@ -126,11 +126,15 @@ internal static class EntityExtractor
             e.ModelHint = First(EntityPatterns.SnakeCaseModel(), text, "n", _ => true);
         if (e.ModelHint is null && e.Names.Count == 0)
         {
-            e.ModelHint = First(EntityPatterns.NameThenVersion(), text, "n", EntityPatterns.IsNameWord);
+            e.ModelHint = First(EntityPatterns.NameThenVersion(), text, "n", EntityPatterns.IsNameWord)
+                ?? First(EntityPatterns.BareModelName(), text, "n", n => EntityPatterns.IsNameWord(n) && StageOf(n) is null && !Metrics.ContainsKey(n.ToLowerInvariant()));
             if (e.ModelHint is null && EntityPatterns.VersionOfName().Match(text) is { Success: true } vm && EntityPatterns.IsNameWord(vm.Groups["n"].Value))
                 e.ModelHint = vm.Groups["n"].Value;
         }
-        if (Contains(text, "pipeline") || Contains(text, "workflow") || Contains(text, "dag"))
+        if (e.Names.Count == 0 && text.Contains('_') && EntityPatterns.SnakeCasePipeline().Match(text) is { Success: true } snake
+            && IntentClassifier.PipelineLike(snake.Groups["n"].Value.Replace('_', '-')))
+            e.PipelineHint = snake.Groups["n"].Value;
+        if (e.PipelineHint is null && (Contains(text, "pipeline") || Contains(text, "workflow") || Contains(text, "dag")))
         {
             e.PipelineHint = First(EntityPatterns.PipelineThenName(), text, "n", EntityPatterns.IsNameWord)
                 ?? First(EntityPatterns.NameThenPipeline(), text, "n", EntityPatterns.IsNameWord);

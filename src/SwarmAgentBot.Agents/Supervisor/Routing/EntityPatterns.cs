@@ -82,6 +82,17 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"(?<![\w.\-/])(?<n>[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_(?:model|clf|classifier|regressor|xgb|lgbm|rf|gbm|net)(?:_[A-Za-z0-9]+)*|(?:model|clf|xgb|lgbm)_[A-Za-z0-9_]+)(?![\w.\-=])", RegexOptions.IgnoreCase)]
     public static partial Regex SnakeCaseModel();
 
+    // A model called by one plain word: "retrain pricing", "promote fraud to production", "drift history for churn",
+    // "is pricing drifting?". Only right after a verb that acts on a model, or after a model-level noun and a preposition.
+    [GeneratedRegex(@"\b(?:re-?train|retraining|deploy|promote|ship|release|roll\s*back|revert|monitor|explain|evaluate)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+        + @"|\b(?:drift|drifts|history|trend|versions?|deployments?|importances?|leaderboard|lineage|monitoring|alerts?|thresholds?|checks?)\s+(?:of|for|on|in)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+        + @"|\b(?:is|has|did|does)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\s+(?:drift|drifting|drifted)\b", RegexOptions.IgnoreCase)]
+    public static partial Regex BareModelName();
+
+    // "run nightly_etl", "describe pipeline feature_build", "which runs of nightly_etl failed": a snake_case name where a pipeline goes.
+    [GeneratedRegex(@"\b(?:run|re-?run|trigger|launch|start|kick\s+off|describe|pipeline|runs\s+of|executions\s+of)\s+(?:the\s+)?(?<n>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?![.=\-/])", RegexOptions.IgnoreCase)]
+    public static partial Regex SnakeCasePipeline();
+
     [GeneratedRegex(@"\b(?<n>[A-Za-z][\w]*)\s+(?:v\.?\s?\d+|version\s+\d+)\b", RegexOptions.IgnoreCase)]
     public static partial Regex NameThenVersion();
 

@@ -142,7 +142,7 @@ internal static partial class IntentClassifier
         if (PolicyQuestion().IsMatch(c) && !SetUpImperative().IsMatch(c)) return "a policy or best-practice question";
         if (TooMuchQuestion().IsMatch(c)) return "asks whether a setting is right";
         // "what's approval 61 about?" asks about one request, not a concept.
-        if (e.Concrete || u.Has(Approval) && EntityExtractor.NamedApprovalId(u.Text) is not null) return null;
+        if (e.Concrete || e.PipelineHint is not null || u.Has(Approval) && EntityExtractor.NamedApprovalId(u.Text) is not null) return null;
         if (GeneralQuestion().IsMatch(c)) return "asks how things differ or where things are kept, in general";
         if (FileFormatQuestion().IsMatch(c)) return FilesAccepted;
         if (ConceptQuestion().IsMatch(c) && !u.Has(Anaphora) && !u.Says(" my ") && !u.Says(" our ") && !u.Says(" the model ")) return "a concept question";
