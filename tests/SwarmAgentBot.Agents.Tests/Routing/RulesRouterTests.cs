@@ -644,4 +644,31 @@ public sealed class RulesRouterTests
         Assert.Equal(Intents.TrainModel, route.Intent);
         Assert.Equal("is_fraud", route.Entities["target"]?.ToString());
     }
+
+    [Theory]
+    [InlineData("replay 41 with the same seed", Intents.ReproduceRun, "41")]
+    [InlineData("tail logs 812", Intents.RunLogs, "812")]
+    [InlineData("training 23 done??", Intents.TrainingStatus, "23")]
+    public void ANumberRightAfterAWordThatTakesARunIsTheRun(string text, string intent, string runId)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Equal(runId, route.Entities["run_id"]?.ToString());
+    }
+
+    [Fact]
+    public void ShellLikeRequestsAreRead()
+    {
+        var removed = _router.Route("rm s3://tmp-zone/old/dupes.csv");
+        Assert.Equal(Intents.DeleteDataset, removed.Intent);
+        Assert.Equal("old/dupes.csv", removed.Entities["dataset"]?.ToString());
+
+        var head = _router.Route("head -n 8 sales.csv");
+        Assert.Equal(Intents.PreviewDataset, head.Intent);
+        Assert.Equal(8, head.Entities["rows"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void SigningOffForTheDayIsAGreeting() => Assert.Equal(Intents.Greeting, _router.Route("ty, that's it for today. cya").Intent);
 }

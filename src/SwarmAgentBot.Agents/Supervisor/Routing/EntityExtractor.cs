@@ -201,6 +201,7 @@ internal static class EntityExtractor
         if (!text.AsSpan().ContainsAnyInRange('0', '9')) return;
         // "is 918 still going?" (but "is 2025 over yet?" asks about a year).
         if (EntityPatterns.RunAskedAbout().Match(text) is { Success: true } asked && !IsYear(asked.Groups["id"].Value)) AddRunId(ids, asked.Groups["id"].Value);
+        else if (EntityPatterns.RunAfterRunWord().Match(text) is { Success: true } named && !IsYear(named.Groups["id"].Value)) AddRunId(ids, named.Groups["id"].Value);
         foreach (Match m in EntityPatterns.RunId().Matches(text))
         {
             if (!AddRunId(ids, m.Groups["id"].Value)) continue;

@@ -141,6 +141,10 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b[A-Za-z][\w]*[-_][\w\-]*\s+(?<n>\d{1,3})\s+(?:to|into|in|on)\b", RegexOptions.IgnoreCase)]
     public static partial Regex VersionAfterName();
 
+    // "rerun 57 with the same seed", "tail logs 3021", "training 19 finished??": a number right after a word that takes a run.
+    [GeneratedRegex(@"\b(?:rerun|re-run|replay|reproduce|logs?|training)\s+#?(?<id>\d+)\b(?![.%])", RegexOptions.IgnoreCase)]
+    public static partial Regex RunAfterRunWord();
+
     // "is 42 done?", "is 918 still going": a number asked about like a run.
     [GeneratedRegex(@"^\s*(?:and\s+|so\s+)?(?:is\s+#?(?<id>\d+)\s+(?:done|finished|complete|completed|ready|over|still|running|going|stuck|alive)|how(?:'s|\s+is)\s+#?(?<id>\d+)\s+(?:doing|going|getting\s+on|coming\s+along))\b", RegexOptions.IgnoreCase)]
     public static partial Regex RunAskedAbout();
@@ -196,7 +200,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\s(?:using|via|from|with|in|on|please|pls|thanks|through|against)\b.*$", RegexOptions.IgnoreCase)]
     public static partial Regex RecordTail();
 
-    [GeneratedRegex(@"\b(?:first|top|last)\s+(?<n>\d+)\b|\b(?<n>\d+)\s+(?:rows?|lines?|records?|entries|examples)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:first|top|last)\s+(?<n>\d+)\b|\b(?<n>\d+)\s+(?:rows?|lines?|records?|entries|examples)\b|(?:^|\s)-n\s*(?<n>\d+)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Rows();
 
     [GeneratedRegex(@"\b(?:target|label)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*['""‘“]?(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]

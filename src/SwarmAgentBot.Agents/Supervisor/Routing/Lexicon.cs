@@ -217,7 +217,7 @@ internal static class Lexicon
         Add("preview head peek sample glance rows lines lookslike", Concept.Preview);
         Add("profile profiling schema missing nulls null nan nans stats statistics summary summarise summarize "
             + "distribution distributions classbalance types dtypes dataquality eda cardinality imbalance imbalanced balanced unbalanced skewed skew outliers", Concept.Profile);
-        Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions nuke scrap", Concept.Delete);
+        Add("delete deleted deleting remove removed drop erase wipe purge trash destroy discard deletion deletions nuke scrap rm", Concept.Delete);
         Add("plot plots plotting chart charts graphs figures histogram histograms scatter graph visualise visualize visualisation visualization draw boxplot heatmap", Concept.Plot);
         Add("artifact artifacts artefact artefacts outputs", Concept.Artifact);
         Add("pipeline pipelines workflow workflows dag dags kubeflow", Concept.Pipeline);
@@ -255,7 +255,7 @@ internal static class Lexicon
         Add("reject rejecting deny decline declining veto refuse", Concept.Reject);
         Add("pending waiting awaiting queued", Concept.Pending);
         Add("help capabilities commands", Concept.Help);
-        Add("hi hello hey heya hiya howdy yo thanks thank cheers bye goodbye later morning afternoon evening", Concept.Greeting);
+        Add("hi hello hey heya hiya howdy yo thanks thank thx ty cheers bye goodbye cya later morning afternoon evening", Concept.Greeting);
         Add("dataset data file csv table spreadsheet export extract", Concept.Dataset);
         Add("datasets files csvs tables storage", Concept.Datasets);
         Add("bucket buckets", Concept.Bucket);
@@ -270,7 +270,7 @@ internal static class Lexicon
         Add("it its that this them those same one both", Concept.Anaphora);
         // Words allowed around a greeting ("ok thanks a lot!") without making it a request.
         Add("please ok okay so much lot a all that's for now there team everyone folks guys bot great cool nice awesome perfect "
-            + "brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
+            + "today tonight brilliant good thanks thank you very really appreciate appreciated it is was the of to and super that this amazing helpful excellent "
             + "fantastic wonderful day have nice job work done well are swarm swarmbot bunch ton tons million heaps loads mate buddy pal dude friend friends y'all", Concept.Filler);
         // Off-topic subjects: asking about these is not MLOps whatever verb is used.
         Add("weather rain forecast temperature joke jokes poem poems haiku song songs lyrics music sing recipe recipes cook cooking bake baking "
