@@ -431,7 +431,7 @@ internal static partial class IntentClassifier
     private static partial Regex PolicyQuestion();
 
     // "what is target drift vs data drift?", "how is canary deployment different from blue-green?", "where do prediction logs get stored?"
-    // "which file formats can I upload?", "where are the model artifacts stored": how the system works, asked in general.
+    // "where are the model artifacts stored": where the system keeps things, asked in general.
     [GeneratedRegex(@"^ (?:so |and |but )?(?:(?:what|how|which|when) (?:\S+ ){0,8}(?:vs|versus|different|differ|differs|difference) |where (?:do|does) (?:\S+ ){1,5}(?:get |go |end up )?(?:stored|kept|saved|live|go) |where (?:are|is) (?:\S+ ){1,5}(?:stored|kept|saved) (?:\? )?$)")]
     private static partial Regex GeneralQuestion();
 
