@@ -671,4 +671,16 @@ public sealed class RulesRouterTests
 
     [Fact]
     public void SigningOffForTheDayIsAGreeting() => Assert.Equal(Intents.Greeting, _router.Route("ty, that's it for today. cya").Intent);
+
+    [Theory]
+    [InlineData("predict with ranker on prod: age=31, plan=gold", "ranker")]
+    [InlineData("what would scorer say for amount 90 and country FR", "scorer")]
+    [InlineData("batch score march_leads.csv with ranker", "ranker")]
+    public void TheModelAScoreIsAskedOfIsNamed(string text, string model)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(Intents.Predict, route.Intent);
+        Assert.Equal(model, route.Entities["model"]?.ToString());
+    }
 }

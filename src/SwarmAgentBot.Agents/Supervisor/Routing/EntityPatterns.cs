@@ -86,7 +86,13 @@ internal static partial class EntityPatterns
     // "is pricing drifting?". Only right after a verb that acts on a model, or after a model-level noun and a preposition.
     [GeneratedRegex(@"\b(?:re-?train|retraining|deploy|promote|ship|release|roll\s*back|revert|monitor|explain|evaluate)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
         + @"|\b(?:drift|drifts|history|trend|versions?|deployments?|importances?|leaderboard|lineage|monitoring|alerts?|thresholds?|checks?)\s+(?:of|for|on|in)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
-        + @"|\b(?:is|has|did|does)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\s+(?:drift|drifting|drifted)\b", RegexOptions.IgnoreCase)]
+        + @"|\b(?:is|has|did|does)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\s+(?:drift|drifting|drifted)\b"
+        // Scoring with a model: "predict with churn on prod: ...", "score leads_nov.csv with leads", "what would fraud say for ...",
+        // "... using pricing on staging" ("predict churn for tenure=3" is left alone: churn may be what is predicted, not the model).
+        + @"|\bpredict(?:ions?)?\s+with\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+        + @"|\bscore\s+\S+\s+with\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+        + @"|\bwhat\s+(?:would|does|will)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\s+(?:say|predict)\b"
+        + @"|\b(?:using|with)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\s+(?:on|in)\s+(?:prod|production|staging|stage|live)\b", RegexOptions.IgnoreCase)]
     public static partial Regex BareModelName();
 
     // "run nightly_etl", "describe pipeline feature_build", "which runs of nightly_etl failed": a snake_case name where a pipeline goes.
