@@ -50,9 +50,6 @@ public sealed record BlendThresholds(double RescueProbability, double VetoProbab
 /// </summary>
 internal static class ClassifierBlend
 {
-    /// <summary>Longer messages (pasted logs, code) are left to the rules: the longest line of the labelled files has about 220 characters.</summary>
-    private const int MaxCharsForSecondOpinion = 1000;
-
     /// <summary>Why a decision came from the classifier (so traces show it).</summary>
     public const string LearnedReason = "learned classifier";
 
@@ -66,7 +63,7 @@ internal static class ClassifierBlend
         }
 
         // A pasted log or stack trace swamps the words of the request around it (the classifier never saw one); the rules find that request.
-        if (u.Says(" xlogx ") || u.Text.Length > MaxCharsForSecondOpinion) return rules;
+        if (u.Says(" xlogx ")) return rules;
         var rescue = rules is { Intent: Intents.OutOfScope, Reason: IntentClassifier.NoRequest };
         var openQuestion = rules is { Intent: Intents.Ask, Reason: IntentClassifier.OpenQuestion };
         var scored = rules.Reason.StartsWith(IntentClassifier.ScoredReason, StringComparison.Ordinal);

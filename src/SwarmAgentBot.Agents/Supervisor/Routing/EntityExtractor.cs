@@ -200,8 +200,7 @@ internal static class EntityExtractor
     {
         if (!text.AsSpan().ContainsAnyInRange('0', '9')) return;
         // "is 918 still going?" (but "is 2025 over yet?" asks about a year).
-        if (EntityPatterns.RunAskedAbout().Match(text) is { Success: true } asked && !IsYear(asked.Groups["id"].Value)) AddRunId(ids, asked.Groups["id"].Value);
-        else if (EntityPatterns.RunAfterRunWord().Match(text) is { Success: true } named && !IsYear(named.Groups["id"].Value)) AddRunId(ids, named.Groups["id"].Value);
+        if (EntityPatterns.RunByNumber().Match(text) is { Success: true } byNumber && !IsYear(byNumber.Groups["id"].Value)) AddRunId(ids, byNumber.Groups["id"].Value);
         foreach (Match m in EntityPatterns.RunId().Matches(text))
         {
             if (!AddRunId(ids, m.Groups["id"].Value)) continue;
@@ -214,6 +213,15 @@ internal static class EntityExtractor
             }
         }
     }
+
+    /// <summary>The training entity a key=value key names ("data" → dataset, "label" → target), or null.</summary>
+    public static string? TrainingKey(string key) => key.ToLowerInvariant() switch
+    {
+        "data" or "dataset" or "file" or "csv" => "dataset",
+        "label" or "target" or "target_column" or "label_column" => "target",
+        "metric" => "metric",
+        _ => null,
+    };
 
     private static bool IsYear(string number) => number.Length == 4 && number[0] is '1' or '2' && number[1] is '9' or '0';
 

@@ -147,13 +147,11 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b[A-Za-z][\w]*[-_][\w\-]*\s+(?<n>\d{1,3})\s+(?:to|into|in|on)\b", RegexOptions.IgnoreCase)]
     public static partial Regex VersionAfterName();
 
-    // "rerun 57 with the same seed", "tail logs 3021", "training 19 finished??": a number right after a word that takes a run.
-    [GeneratedRegex(@"\b(?:rerun|re-run|replay|reproduce|logs?|training)\s+#?(?<id>\d+)\b(?![.%])", RegexOptions.IgnoreCase)]
-    public static partial Regex RunAfterRunWord();
-
-    // "is 42 done?", "is 918 still going": a number asked about like a run.
-    [GeneratedRegex(@"^\s*(?:and\s+|so\s+)?(?:is\s+#?(?<id>\d+)\s+(?:done|finished|complete|completed|ready|over|still|running|going|stuck|alive)|how(?:'s|\s+is)\s+#?(?<id>\d+)\s+(?:doing|going|getting\s+on|coming\s+along))\b", RegexOptions.IgnoreCase)]
-    public static partial Regex RunAskedAbout();
+    // A bare number that stands for a run: asked about like one ("is 42 done?", "how is 918 doing"), or right after a word
+    // that takes a run ("rerun 57 with the same seed", "tail logs 3021", "training 19 finished??").
+    [GeneratedRegex(@"^\s*(?:and\s+|so\s+)?(?:is\s+#?(?<id>\d+)\s+(?:done|finished|complete|completed|ready|over|still|running|going|stuck|alive)|how(?:'s|\s+is)\s+#?(?<id>\d+)\s+(?:doing|going|getting\s+on|coming\s+along))\b"
+        + @"|\b(?:rerun|re-run|replay|reproduce|logs?|training)\s+#?(?<id>\d+)\b(?![.%])", RegexOptions.IgnoreCase)]
+    public static partial Regex RunByNumber();
 
     // "ls ml-raw under 2024/11/": the bucket right after ls.
     [GeneratedRegex(@"^\s*ls\s+(?:s3\s+)?(?<n>[a-z0-9][a-z0-9.\-]{2,62})(?:\s|$)")]

@@ -281,7 +281,7 @@ internal static partial class IntentClassifier
 
         // --- training
         // "start training: data=iris.csv label=species": the training request's own keys, not pipeline parameters.
-        if (u.Has(Train) && !u.Has(Retrain) && !run && e.Pairs.Any(p => TrainingKey(p.Key) is "dataset" or "target")) Add(Intents.TrainModel, 3);
+        if (u.Has(Train) && !u.Has(Retrain) && !run && e.Pairs.Any(p => EntityExtractor.TrainingKey(p.Key) is "dataset" or "target")) Add(Intents.TrainModel, 3);
         if (u.Has(Train) && !u.Has(Retrain) && !run)
         {
             var statusLike = u.Has(Status) && !file;
@@ -390,15 +390,6 @@ internal static partial class IntentClassifier
         }
         if (u.Has(Who) && u.Says(" approved ")) Add(Intents.AuditLog, 2);
     }
-
-    /// <summary>The training entity a key=value key names ("data" → dataset, "label" → target), or null.</summary>
-    internal static string? TrainingKey(string key) => key.ToLowerInvariant() switch
-    {
-        "data" or "dataset" or "file" or "csv" => "dataset",
-        "label" or "target" or "target_column" or "label_column" => "target",
-        "metric" => "metric",
-        _ => null,
-    };
 
     /// <summary>True for names that read like pipelines ("train-and-register", "nightly-retrain") rather than models.</summary>
     internal static bool PipelineLike(string name)

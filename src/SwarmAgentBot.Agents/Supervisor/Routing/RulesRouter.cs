@@ -158,7 +158,7 @@ public sealed partial class RulesRouter : IIntentRouter
         if (depth < MaxFollowUpDepth && context.PreviousUserMessages.Count > 0 && IsFollowUp(mainU, decision) is true)
         {
             // "try again but with 20 seconds" after "train ...", "is 1 done?": it repeats the work asked for, not the status check after it.
-            var previous = RepeatLead().IsMatch(mainU.Canon) ? LastWorkRequest(context, depth) ?? PreviousRoute() : PreviousRoute();
+            var previous = RepeatLead().IsMatch(mainU.Canon) ? LastWorkRequest(context, depth, PreviousRoute) ?? PreviousRoute() : PreviousRoute();
             if (IsAction(previous.Intent))
             {
                 intent = previous.Intent;
@@ -288,19 +288,24 @@ public sealed partial class RulesRouter : IIntentRouter
             && !Lexicon.Words.ContainsKey(lower) ? last : null;
     }
 
-    /// <summary>The latest of the last few earlier messages that asked for work to be done (not a status or a listing), routed in its own context.</summary>
-    private RouteResult? LastWorkRequest(RoutingContext context, int depth)
+    /// <summary>
+    /// The latest of the last few earlier messages that asked for work to be done (not a status or a listing), routed in its own
+    /// context; the latest one through <paramref name="previousRoute"/>, which the caller may already have routed.
+    /// </summary>
+    private RouteResult? LastWorkRequest(RoutingContext context, int depth, Func<RouteResult> previousRoute)
     {
         var earlier = context.PreviousUserMessages;
         for (var i = earlier.Count - 1; i >= 0 && i >= earlier.Count - 4; i--)
         {
-            var route = RouteCore(earlier[i], new RoutingContext(earlier.Take(i).ToList(), context.Memory), depth + 1);
-            if (IsAction(route.Intent) && route.Intent is not (Intents.RunStatus or Intents.TrainingStatus or Intents.RunLogs or Intents.Leaderboard
-                    or Intents.ListRuns or Intents.ListPending or Intents.ListDeployments or Intents.ListModels or Intents.ListDatasets or Intents.ListPipelines))
-                return route;
+            var route = i == earlier.Count - 1 ? previousRoute() : RouteCore(earlier[i], new RoutingContext(earlier.Take(i).ToList(), context.Memory), depth + 1);
+            if (IsAction(route.Intent) && !IsLookup(route.Intent)) return route;
         }
         return null;
     }
+
+    /// <summary>Intents that only look something up (a status, logs, a listing): repeating one "with 20 minutes" makes no sense.</summary>
+    private static bool IsLookup(string intent) => intent is Intents.RunStatus or Intents.TrainingStatus or Intents.RunLogs or Intents.Leaderboard
+        or Intents.ListRuns or Intents.ListPending or Intents.ListDeployments or Intents.ListModels or Intents.ListDatasets or Intents.ListPipelines;
 
     /// <summary>"run 7", "job #12": a piece that only names a run (the subject of the status question before it).</summary>
     private static bool IsBareRunReference(Utterance u, Mentions m) =>
@@ -485,7 +490,7 @@ public sealed partial class RulesRouter : IIntentRouter
         // A model name given with key=value ("model=churn-model") counts too.
         foreach (var (k, v) in m.Pairs)
         {
-            var key = intent == Intents.TrainModel ? IntentClassifier.TrainingKey(k) ?? k.ToLowerInvariant() : k.ToLowerInvariant();
+            var key = intent == Intents.TrainModel ? EntityExtractor.TrainingKey(k) ?? k.ToLowerInvariant() : k.ToLowerInvariant();
             if (intent is Intents.RunPipeline or Intents.Predict || !Intents.EntitiesOf(intent).Contains(key) || o.ContainsKey(key)) continue;
             o[key] = key switch
             {
@@ -571,10 +576,16 @@ public sealed partial class RulesRouter : IIntentRouter
         }
     }
 
+    // The lead-ins shared by the two patterns below.
+    private const string LeadIn = @"^ (?:(?:and|ok|okay|now|also|but|then|so) )*";
+    private const string TryAgain = @"(?:try|do it|run it|do that|train it) again ";
+    private const string SameBut = @"(?:the )?same (?:thing |again )?but ";
+
     // "try again but ...", "same thing but ...", "redo it with ...": the same work again, changed.
-    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:try|do it|run it|do that|train it) again |(?:the )?same (?:thing |again )?but |(?:repeat|redo) (?:that|it|this) )")]
+    [GeneratedRegex(LeadIn + "(?:" + TryAgain + "|" + SameBut + @"|(?:repeat|redo) (?:that|it|this) )")]
     private static partial Regex RepeatLead();
 
-    [GeneratedRegex(@"^ (?:(?:and|ok|okay|now|also|but|then|so) )*(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |(?:try|do it|run it|do that|train it) again (?:but )?(?:with|for|on|using|in) |(?:the )?same (?:thing |again )?but |(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$|^ (?:(?:ok|okay|now|then|and) )+do (?:the same for )?\S+ (?:\S+ )?(?:too |next |now )?(?:\? )?$")]
+    [GeneratedRegex(LeadIn + @"(?:(?:what|how) about |(?:do |repeat |run )?(?:the |that )?same (?:thing )?(?:for|with|on|in) |" + TryAgain + @"(?:but )?(?:with|for|on|using|in) |" + SameBut
+        + @"|(?:repeat|redo) (?:that|it|this) (?:for|with|on) |ditto (?:for )?|(?:and |now |also )?(?:for|with|on|in|to) |what about$|same again)|^ (?:and|or|also) (?:\S+ ){1,2}(?:\? )?$|^ (?:(?:ok|okay|now|then|and) )+do (?:the same for )?\S+ (?:\S+ )?(?:too |next |now )?(?:\? )?$")]
     private static partial Regex FollowUpLead();
 }
