@@ -13,11 +13,13 @@ namespace SwarmAgentBot.Bench;
 /// <c>automl</c>: our AutoML's macro-F1 on a fixed stratified 25% test split of every tabular bench dataset, next to
 /// scikit-learn (HistGradientBoosting, RandomForest, LogisticRegression) and python xgboost with default settings.
 /// <c>automl interop</c>: the same XGBoost parameters on the same generated 100k-row matrix, our training time vs python's.
-/// Options: <c>--budget SECONDS</c> (default 60), <c>--datasets a,b</c>, <c>--reuse-peers</c> (reuse bench/out/automl/peers.json).
+/// Options: <c>--budget SECONDS</c> (default 60), <c>--datasets a,b</c>, <c>--reuse-peers</c> (reuse bench/out/automl/peers.json),
+/// <c>--split-seed N</c> (another 75/25 split, written to bench/out/automl-split-N: a change judged on the fixed split alone
+/// may only fit that split's 25%).
 /// </summary>
 public sealed partial class AutoMlBenchmark : IBenchmark
 {
-    private const int SplitSeed = 2024;
+    private const int DefaultSplitSeed = 2024;
 
     /// <inheritdoc />
     public string Name => "automl";
@@ -30,7 +32,8 @@ public sealed partial class AutoMlBenchmark : IBenchmark
     /// <inheritdoc />
     public async Task<int> RunAsync(string[] args, BenchEnvironment env, CancellationToken cancellationToken)
     {
-        var outDir = Path.Combine(env.OutDir, "automl");
+        var splitSeed = int.Parse(Arg(args, "--split-seed") ?? DefaultSplitSeed.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var outDir = Path.Combine(env.OutDir, splitSeed == DefaultSplitSeed ? "automl" : $"automl-split-{splitSeed}");
         Directory.CreateDirectory(outDir);
         if (args.Length > 0 && args[0] == "interop")
             return await InteropAsync(env, outDir, int.Parse(Arg(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), cancellationToken);
@@ -51,11 +54,11 @@ public sealed partial class AutoMlBenchmark : IBenchmark
             Console.Error.WriteLine($"No datasets to run (manifest at {dataDir}, filter {string.Join(",", only ?? [])}).");
             return 2;
         }
-        Console.WriteLine($"automl: {datasets.Count} datasets, budget {budget.TotalSeconds:0} s each, metric macro_f1, split 75/25 stratified (seed {SplitSeed}); adult_test.csv is not used (adult is split like the others).");
+        Console.WriteLine($"automl: {datasets.Count} datasets, budget {budget.TotalSeconds:0} s each, metric macro_f1, split 75/25 stratified (seed {splitSeed}); adult_test.csv is not used (adult is split like the others).");
 
         // 1. The split files both sides read.
         var splitDir = Path.Combine(outDir, "splits");
-        foreach (var d in datasets) await WriteSplitAsync(dataDir, splitDir, d, cancellationToken);
+        foreach (var d in datasets) await WriteSplitAsync(dataDir, splitDir, d, splitSeed, cancellationToken);
 
         // 2. Ours.
         var ours = new Dictionary<string, (double MacroF1, double Seconds, string Learner, int Trials)>();
@@ -128,14 +131,14 @@ public sealed partial class AutoMlBenchmark : IBenchmark
 
     private sealed record PeerScore(double macro_f1, double seconds);
 
-    private static async Task WriteSplitAsync(string dataDir, string splitDir, Dataset d, CancellationToken ct)
+    private static async Task WriteSplitAsync(string dataDir, string splitDir, Dataset d, int splitSeed, CancellationToken ct)
     {
         var table = await CsvTable.LoadAsync(Path.Combine(dataDir, d.File), null, ct);
         table = table.WithoutColumns(d.Drop);
         var labels = table.Column(d.Target).Select(v => v?.Trim() ?? "").ToArray();
         var classes = labels.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var index = labels.Select(l => classes.IndexOf(l)).ToArray();
-        var (train, test) = DataSplits.StratifiedSplit(index, table.RowCount, 0.25, SplitSeed);
+        var (train, test) = DataSplits.StratifiedSplit(index, table.RowCount, 0.25, splitSeed);
         var folder = Path.Combine(splitDir, d.Name);
         Directory.CreateDirectory(folder);
         foreach (var (name, rows) in new[] { ("train.csv", train), ("test.csv", test) })
@@ -143,7 +146,7 @@ public sealed partial class AutoMlBenchmark : IBenchmark
             await using var writer = new StreamWriter(Path.Combine(folder, name));
             await CsvTable.WriteAsync(table.SelectRows(rows), writer, ',', ct);
         }
-        await File.WriteAllTextAsync(Path.Combine(folder, "split.json"), JsonSerializer.Serialize(new { source = d.File, seed = SplitSeed, dropped = d.Drop, train, test }), ct);
+        await File.WriteAllTextAsync(Path.Combine(folder, "split.json"), JsonSerializer.Serialize(new { source = d.File, seed = splitSeed, dropped = d.Drop, train, test }), ct);
     }
 
     /// <summary>Reads the manifest table: file, label (4th data column) and ID / non-feature columns (7th).</summary>
