@@ -25,15 +25,15 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
 
     private IObjectStore Store() => new LocalObjectStore(_objects);
 
-    private SwarmWebFactory Host(string? dataDir, IDictionary<string, string?> settings)
+    private SwarmWebFactory Host(string? dataDir, IDictionary<string, string?> settings, IObjectStore? objects = null)
     {
-        var objects = Store();
+        objects ??= Store();
         var host = new SwarmWebFactory(dataDir, settings, s => s.AddSingleton(objects));
         _hosts.Add(host);
         return host;
     }
 
-    private SwarmWebFactory Bot() => Host(null, new Dictionary<string, string?>());
+    private SwarmWebFactory Bot(IObjectStore? objects = null) => Host(null, new Dictionary<string, string?>(), objects);
 
     /// <summary>A pod pinned to churn v1; it ships every <paramref name="everySeconds"/> and on shutdown.</summary>
     private SwarmWebFactory Pod(string? dataDir = null, int everySeconds = 3600) => Host(dataDir, new Dictionary<string, string?>
@@ -113,7 +113,8 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         Assert.NotNull(check);
         Assert.Equal(200, check.Rows);
         Assert.True(check.Stored!.Drifted);
-        Assert.StartsWith("prediction-logs/churn/churn-pod-a/", Assert.Single(await SegmentKeysAsync()));
+        // The check imported the pod's segment, which then left the store.
+        Assert.Empty(await SegmentKeysAsync());
     }
 
     [Fact]
@@ -149,9 +150,11 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
 
         var bot = Bot();
         var import = await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync();
-        Assert.Equal(new PredictionLogImport(3, 6, 0), import);
+        Assert.Equal(new PredictionLogImport(3, 6, 0, 3), import);
         Assert.Equal(12, await bot.Services.GetRequiredService<PredictionLog>().CountAsync("churn"));
-        Assert.Equal(new PredictionLogImport(0, 0, 0), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
+        // Imported segments leave the store: their calls are in the bot's log now.
+        Assert.Empty(await SegmentKeysAsync());
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 0), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
     }
 
     [Fact]
@@ -177,7 +180,7 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         Assert.Equal(2, keys.Count);
         Assert.Equal(written, await Store().StatAsync(key));
         var bot = Bot();
-        Assert.Equal(new PredictionLogImport(2, 3, 0), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
+        Assert.Equal(new PredictionLogImport(2, 3, 0, 2), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
         var logged = await bot.Services.GetRequiredService<PredictionLog>().RecentAsync("churn", 100);
         Assert.Equal(served.Order(StringComparer.Ordinal), logged.Select(p => p.Id).Order(StringComparer.Ordinal));
     }
@@ -218,10 +221,45 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         var bot = Bot();
         var importer = bot.Services.GetRequiredService<PredictionLogImporter>();
 
-        Assert.Equal(new PredictionLogImport(1, 2, 2), await importer.ImportAsync());
+        Assert.Equal(new PredictionLogImport(1, 2, 2, 1), await importer.ImportAsync());
         Assert.Equal(10, await bot.Services.GetRequiredService<PredictionLog>().CountAsync("churn"));
-        // Skipped segments are remembered: the next pass does not try (or warn about) them again.
-        Assert.Equal(new PredictionLogImport(0, 0, 0), await importer.ImportAsync());
+        // Skipped segments are remembered: the next pass does not try (or warn about) them again. They stay in the
+        // store for someone to look at; only the imported one is gone.
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 0), await importer.ImportAsync());
+        Assert.Equal(["prediction-logs/churn/churn-pod-a/0000-broken.json", "prediction-logs/churn/churn-pod-b/0000-short.json"], await SegmentKeysAsync());
+    }
+
+    [Fact]
+    public async Task AnImportedSegmentTheStoreWouldNotDeleteIsDeletedAtTheNextPassAndNotImportedTwice()
+    {
+        await PutBundleAsync();
+        var pod = Pod();
+        await ServeAsync(pod, calls: 2, perCall: 3);
+        await pod.Services.GetRequiredService<PredictionLogShipper>().ShipAsync();
+        var store = new DeleteRefusingStore(Store());
+        var bot = Bot(store);
+        var importer = bot.Services.GetRequiredService<PredictionLogImporter>();
+
+        Assert.Equal(new PredictionLogImport(1, 2, 0, 0), await importer.ImportAsync());
+        Assert.Single(await SegmentKeysAsync());
+        store.Refuse = false;
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 1), await importer.ImportAsync());
+        Assert.Empty(await SegmentKeysAsync());
+        Assert.Equal(6, await bot.Services.GetRequiredService<PredictionLog>().CountAsync("churn"));
+    }
+
+    /// <summary>A store whose deletes fail (as an S3 DeleteObject refused by a bucket policy would) until told otherwise.</summary>
+    private sealed class DeleteRefusingStore(IObjectStore inner) : IObjectStore
+    {
+        public bool Refuse { get; set; } = true;
+        public string Describe() => inner.Describe();
+        public Task<ObjectInfo> PutAsync(string key, Stream content, string? contentType = null, CancellationToken cancellationToken = default) =>
+            inner.PutAsync(key, content, contentType, cancellationToken);
+        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) => inner.OpenReadAsync(key, cancellationToken);
+        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken = default) => inner.StatAsync(key, cancellationToken);
+        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+            Refuse ? throw new ObjectStoreException($"Access denied deleting '{key}'.") : inner.DeleteAsync(key, cancellationToken);
     }
 
     [Fact]

@@ -11,14 +11,18 @@ namespace SwarmAgentBot.Agents.Agents.Registry;
 /// <param name="Segments">Segments imported.</param>
 /// <param name="Calls">Calls that were new to this host's log.</param>
 /// <param name="Skipped">Segments that did not parse (each logged with its key, never tried again).</param>
-public sealed record PredictionLogImport(int Segments, int Calls, int Skipped);
+/// <param name="Deleted">Imported segments removed from the object store (this pass's and earlier passes' left behind).</param>
+public sealed record PredictionLogImport(int Segments, int Calls, int Skipped, int Deleted);
 
 /// <summary>
 /// In the bot: brings the segments serving pods shipped (<see cref="PredictionLogShipper"/>) into this host's
 /// <c>prediction_calls</c>, so drift checks see the pods' traffic and feedback finds a pod's prediction ids. Called
 /// before a drift check reads the log, by the drift monitor's pass, and by feedback for an id it does not know.
 /// Idempotent: a call already logged is left as it is, and each imported key is remembered.
-/// A segment that does not parse is skipped with a warning naming its key and never blocks the others.
+/// A segment that does not parse is skipped with a warning naming its key and never blocks the others, and stays in
+/// the store for someone to look at. An imported segment is deleted from the store once its calls are committed here:
+/// the calls live on in <c>prediction_calls</c>, and without this the store and every listing grew with each shipping
+/// pass for as long as the pods served. A delete that fails is retried at the next pass.
 /// A serving pod itself (<c>Swarm:Serving</c> set) imports nothing: it only ships.
 /// </summary>
 public sealed class PredictionLogImporter(
@@ -34,7 +38,7 @@ public sealed class PredictionLogImporter(
     /// <summary>Imports every shipped segment not imported yet.</summary>
     public async Task<PredictionLogImport> ImportAsync(CancellationToken cancellationToken = default)
     {
-        if (serving.Value.Enabled) return new PredictionLogImport(0, 0, 0);
+        if (serving.Value.Enabled) return new PredictionLogImport(0, 0, 0, 0);
         // One pass at a time: a drift check and a feedback call arriving together list the store once each, not import twice.
         await _gate.WaitAsync(cancellationToken);
         try
@@ -50,20 +54,29 @@ public sealed class PredictionLogImporter(
     private async Task<PredictionLogImport> ImportUnderGateAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var known = (await connection.QueryAsync<string>("SELECT object_key FROM prediction_log_imports")).ToHashSet(StringComparer.Ordinal);
+        // Imported keys (error null) are deleted from the store; skipped ones are kept there and only remembered.
+        var known = (await connection.QueryAsync<(string Key, string? Error)>("SELECT object_key, error FROM prediction_log_imports"))
+            .ToDictionary(r => r.Key, r => r.Error is null, StringComparer.Ordinal);
         var pending = new List<string>();
+        var leftBehind = new List<string>();
         try
         {
             await foreach (var info in store.ListAsync(PredictionLogSegment.Prefix, ct))
-                if (!known.Contains(info.Key)) pending.Add(info.Key);
+            {
+                if (!known.TryGetValue(info.Key, out var imported)) pending.Add(info.Key);
+                else if (imported) leftBehind.Add(info.Key);
+            }
         }
         catch (ObjectStoreException ex)
         {
             // The local log still answers; the pods' traffic arrives at the next pass.
             logger.LogWarning(ex, "Could not list shipped prediction logs in {Store}", store.Describe());
-            return new PredictionLogImport(0, 0, 0);
+            return new PredictionLogImport(0, 0, 0, 0);
         }
-        if (pending.Count == 0) return new PredictionLogImport(0, 0, 0);
+        var deleted = 0;
+        foreach (var key in leftBehind)
+            if (await DeleteImportedAsync(key, ct)) deleted++;
+        if (pending.Count == 0) return new PredictionLogImport(0, 0, 0, deleted);
         // Imported rows go beside the ones this host's writer has queued; let those land first.
         await log.FlushAsync(ct);
         int segments = 0, calls = 0, skipped = 0;
@@ -107,10 +120,25 @@ public sealed class PredictionLogImporter(
             tx.Commit();
             segments++;
             calls += added;
+            if (await DeleteImportedAsync(key, ct)) deleted++;
         }
         if (segments + skipped > 0)
             logger.LogInformation("Imported {Calls} calls from {Segments} shipped prediction log segments ({Skipped} skipped)", calls, segments, skipped);
-        return new PredictionLogImport(segments, calls, skipped);
+        return new PredictionLogImport(segments, calls, skipped, deleted);
+    }
+
+    private async Task<bool> DeleteImportedAsync(string key, CancellationToken ct)
+    {
+        try
+        {
+            return await store.DeleteAsync(key, ct);
+        }
+        catch (ObjectStoreException ex)
+        {
+            // Its calls are already committed here, and the key is remembered: the next pass deletes it without importing again.
+            logger.LogWarning(ex, "Could not delete imported prediction log {Key}; trying again at the next pass", key);
+            return false;
+        }
     }
 
     private Task RememberAsync(SqliteConnection connection, SqliteTransaction? tx, string key, int calls, string? error, CancellationToken ct) =>
