@@ -102,6 +102,11 @@ internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventLis
     private static readonly string[] GcReasons = ["AllocSmall", "Induced", "LowMemory", "Empty", "AllocLarge", "OutOfSpaceSOH", "OutOfSpaceLOH",
         "InducedNotForced", "Internal", "InducedLowMemory", "InducedCompacting", "LowMemoryHost", "PMFullGC", "LowMemoryHostBlocking"];
     private static readonly string[] GcTypes = ["blocking", "background", "foreground"];
+    // GCPerHeapHistory's CondemnReasons1: one bit per condition that shaped the collection (the runtime's gc_condemn_reason_condition).
+    private static readonly string[] GcConditions = ["induced full", "expand", "high memory", "very high memory", "low ephemeral space", "low card efficiency",
+        "ephemeral fragmentation", "gen2 fragmentation", "gen2 fragmentation (e)", "gen2 fragmentation (m)", "gen2 fragmentation (vm)", "gen1 budget",
+        "before OOM", "gen2, LOH and POH each under 4 MB: too small for a background GC", "induced, not forced", "before background GC", "almost max alloc"];
+    private const int GcPerHeapHistory = 204;
     private DateTime _suspendedAt;
     private bool _suspendedForGc;
 
@@ -139,6 +144,14 @@ internal sealed class RuntimePauseListener(string? jitLogPath = null) : EventLis
             var (depth, reason, type) = (Convert.ToInt32(g[1], CultureInfo.InvariantCulture), Convert.ToInt32(g[2], CultureInfo.InvariantCulture), Convert.ToInt32(g[3], CultureInfo.InvariantCulture));
             var text = $"gen{depth} {(reason < GcReasons.Length ? GcReasons[reason] : reason.ToString(CultureInfo.InvariantCulture))} {(type < GcTypes.Length ? GcTypes[type] : type.ToString(CultureInfo.InvariantCulture))}";
             lock (_gate) _collections.Add(text);
+        }
+        else if (e.EventId == GcPerHeapHistory && e.PayloadNames is { } names && names.IndexOf("CondemnReasons1") is >= 0 and var at
+                 && Convert.ToInt64(e.Payload![at], CultureInfo.InvariantCulture) is var bits and not 0)
+        {
+            // Why a collection was what it was (e.g. why a gen2 was blocking rather than background), appended to its line.
+            var why = string.Join(", ", Enumerable.Range(0, GcConditions.Length).Where(b => (bits & (1L << b)) != 0).Select(b => GcConditions[b]));
+            lock (_gate)
+                if (_collections.Count > 0) _collections[^1] += $" ({why})";
         }
         else if (e.EventId == HeapStats && e.Payload is { Count: > 3 } h)
         {
