@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SwarmAgentBot.Agents.Agents.Registry;
+using SwarmAgentBot.Agents.Ports;
 using SwarmAgentBot.Ml.Preparation;
 
 namespace SwarmAgentBot.Host.Serving;
@@ -100,7 +101,7 @@ public static class ServingEndpoints
         }
     }
 
-    private static async Task<IResult> FeedbackAsync(string name, HttpContext http, PredictionLog log, PredictionLogImporter importer, CancellationToken ct)
+    private static async Task<IResult> FeedbackAsync(string name, HttpContext http, PredictionLog log, PredictionLogImporter importer, PredictionLogShipper shipper, CancellationToken ct)
     {
         JsonNode? body;
         try { body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct); }
@@ -113,7 +114,7 @@ public static class ServingEndpoints
             _ => null,
         };
         if (items is null || items.Count == 0) return Problem(400, "Send {\"prediction_id\": \"p-…\", \"label\": …} or a list of them.");
-        var attached = 0;
+        var attached = new List<ShippedLabel>();
         var unknown = new List<string>();
         var imported = false;
         foreach (var item in items.OfType<JsonObject>())
@@ -128,10 +129,18 @@ public static class ServingEndpoints
                 imported = true;
                 if ((await importer.ImportAsync(ct)).Calls > 0) found = await log.AttachLabelAsync(name, id, label.DeepClone(), ct);
             }
-            if (found) attached++; else unknown.Add(id);
+            if (found) attached.Add(new ShippedLabel(id, label.DeepClone())); else unknown.Add(id);
         }
-        return unknown.Count == items.Count
-            ? Problem(404, $"No prediction of {name} has id {string.Join(", ", unknown)}.")
-            : Results.Json(new { attached, unknown });
+        if (unknown.Count == items.Count) return Problem(404, $"No prediction of {name} has id {string.Join(", ", unknown)}.");
+        try
+        {
+            // On a serving pod the labels go on to the bot, where drift checks and evaluations read them (no-op elsewhere).
+            await shipper.ShipFeedbackAsync(attached, ct);
+        }
+        catch (ObjectStoreException ex)
+        {
+            return Problem(503, $"The feedback could not be passed on to the bot ({ex.Message}); send the same feedback again.");
+        }
+        return Results.Json(new { attached = attached.Count, unknown });
     }
 }

@@ -36,7 +36,7 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
     private SwarmWebFactory Bot(IObjectStore? objects = null) => Host(null, new Dictionary<string, string?>(), objects);
 
     /// <summary>A pod pinned to churn v1; it ships every <paramref name="everySeconds"/> and on shutdown.</summary>
-    private SwarmWebFactory Pod(string? dataDir = null, int everySeconds = 3600) => Host(dataDir, new Dictionary<string, string?>
+    private SwarmWebFactory Pod(string? dataDir = null, int everySeconds = 3600, IObjectStore? objects = null) => Host(dataDir, new Dictionary<string, string?>
     {
         ["Swarm:Serving:Model"] = "churn",
         ["Swarm:Serving:Version"] = "1",
@@ -44,7 +44,7 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         ["Swarm:Serving:ArtifactKey"] = BundleKey,
         ["Swarm:Serving:PodId"] = "churn-pod-a",
         ["Swarm:Serving:ShipLogsEverySeconds"] = everySeconds.ToString(CultureInfo.InvariantCulture),
-    });
+    }, objects);
 
     private async Task PutBundleAsync()
     {
@@ -150,11 +150,11 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
 
         var bot = Bot();
         var import = await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync();
-        Assert.Equal(new PredictionLogImport(3, 6, 0, 3), import);
+        Assert.Equal(new PredictionLogImport(3, 6, 0, 3, 0), import);
         Assert.Equal(12, await bot.Services.GetRequiredService<PredictionLog>().CountAsync("churn"));
         // Imported segments leave the store: their calls are in the bot's log now.
         Assert.Empty(await SegmentKeysAsync());
-        Assert.Equal(new PredictionLogImport(0, 0, 0, 0), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 0, 0), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         Assert.Equal(2, keys.Count);
         Assert.Equal(written, await Store().StatAsync(key));
         var bot = Bot();
-        Assert.Equal(new PredictionLogImport(2, 3, 0, 2), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
+        Assert.Equal(new PredictionLogImport(2, 3, 0, 2, 0), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
         var logged = await bot.Services.GetRequiredService<PredictionLog>().RecentAsync("churn", 100);
         Assert.Equal(served.Order(StringComparer.Ordinal), logged.Select(p => p.Id).Order(StringComparer.Ordinal));
     }
@@ -221,11 +221,11 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         var bot = Bot();
         var importer = bot.Services.GetRequiredService<PredictionLogImporter>();
 
-        Assert.Equal(new PredictionLogImport(1, 2, 2, 1), await importer.ImportAsync());
+        Assert.Equal(new PredictionLogImport(1, 2, 2, 1, 0), await importer.ImportAsync());
         Assert.Equal(10, await bot.Services.GetRequiredService<PredictionLog>().CountAsync("churn"));
         // Skipped segments are remembered: the next pass does not try (or warn about) them again. They stay in the
         // store for someone to look at; only the imported one is gone.
-        Assert.Equal(new PredictionLogImport(0, 0, 0, 0), await importer.ImportAsync());
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 0, 0), await importer.ImportAsync());
         Assert.Equal(["prediction-logs/churn/churn-pod-a/0000-broken.json", "prediction-logs/churn/churn-pod-b/0000-short.json"], await SegmentKeysAsync());
     }
 
@@ -236,30 +236,107 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         var pod = Pod();
         await ServeAsync(pod, calls: 2, perCall: 3);
         await pod.Services.GetRequiredService<PredictionLogShipper>().ShipAsync();
-        var store = new DeleteRefusingStore(Store());
+        var store = new FlakyStore(Store()) { RefuseDeletes = true };
         var bot = Bot(store);
         var importer = bot.Services.GetRequiredService<PredictionLogImporter>();
 
-        Assert.Equal(new PredictionLogImport(1, 2, 0, 0), await importer.ImportAsync());
+        Assert.Equal(new PredictionLogImport(1, 2, 0, 0, 0), await importer.ImportAsync());
         Assert.Single(await SegmentKeysAsync());
-        store.Refuse = false;
-        Assert.Equal(new PredictionLogImport(0, 0, 0, 1), await importer.ImportAsync());
+        store.RefuseDeletes = false;
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 1, 0), await importer.ImportAsync());
         Assert.Empty(await SegmentKeysAsync());
         Assert.Equal(6, await bot.Services.GetRequiredService<PredictionLog>().CountAsync("churn"));
     }
 
-    /// <summary>A store whose deletes fail (as an S3 DeleteObject refused by a bucket policy would) until told otherwise.</summary>
-    private sealed class DeleteRefusingStore(IObjectStore inner) : IObjectStore
+    [Fact]
+    public async Task FeedbackSentToAPodReachesTheBotWithItsCall()
     {
-        public bool Refuse { get; set; } = true;
+        await PutBundleAsync();
+        var pod = Pod();
+        var ids = await ServeAsync(pod, calls: 1, perCall: 3);
+        using var http = pod.CreateClient();
+
+        // Before the pod's shipping interval: the feedback ships the call first, then the label.
+        var response = await http.PostAsJsonAsync("/models/churn/feedback", new { prediction_id = ids[2], label = "yes" });
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(1, (await response.Content.ReadFromJsonAsync<JsonObject>())!["attached"]!.GetValue<int>());
+        var bot = Bot();
+        Assert.Equal(new PredictionLogImport(2, 1, 0, 2, 1), await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync());
+        var logged = await bot.Services.GetRequiredService<PredictionLog>().RecentAsync("churn", 10);
+        Assert.Equal("yes", logged.Single(p => p.Id == ids[2]).Label!.ToString());
+        Assert.All(logged.Where(p => p.Id != ids[2]), p => Assert.Null(p.Label));
+        Assert.Empty(await SegmentKeysAsync());
+    }
+
+    [Fact]
+    public async Task FeedbackWhoseCallCouldNotBeReadYetWaitsForTheNextPass()
+    {
+        await PutBundleAsync();
+        var pod = Pod();
+        var ids = await ServeAsync(pod, calls: 1, perCall: 2);
+        using var http = pod.CreateClient();
+        (await http.PostAsJsonAsync("/models/churn/feedback", new[] { new { prediction_id = ids[0], label = "no" } })).EnsureSuccessStatusCode();
+        var store = new FlakyStore(Store()) { RefuseRead = key => !PredictionLogSegment.IsFeedbackKey(key) };
+        var bot = Bot(store);
+        var importer = bot.Services.GetRequiredService<PredictionLogImporter>();
+
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 0, 0), await importer.ImportAsync());
+        Assert.Equal(2, (await SegmentKeysAsync()).Count);
+        store.RefuseRead = null;
+        Assert.Equal(new PredictionLogImport(2, 1, 0, 2, 1), await importer.ImportAsync());
+        Assert.Equal("no", (await bot.Services.GetRequiredService<PredictionLog>().RecentAsync("churn", 10)).Single(p => p.Id == ids[0]).Label!.ToString());
+    }
+
+    [Fact]
+    public async Task FeedbackThePodCannotPassOnIsAnErrorAndCanBeSentAgain()
+    {
+        await PutBundleAsync();
+        var store = new FlakyStore(Store()) { RefusePut = PredictionLogSegment.IsFeedbackKey };
+        var pod = Pod(objects: store);
+        var ids = await ServeAsync(pod, calls: 1, perCall: 2);
+        using var http = pod.CreateClient();
+
+        var refused = await http.PostAsJsonAsync("/models/churn/feedback", new { prediction_id = ids[1], label = "yes" });
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("send the same feedback again", (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.ToString());
+        store.RefusePut = null;
+        (await http.PostAsJsonAsync("/models/churn/feedback", new { prediction_id = ids[1], label = "yes" })).EnsureSuccessStatusCode();
+        var bot = Bot();
+        Assert.Equal(1, (await bot.Services.GetRequiredService<PredictionLogImporter>().ImportAsync()).Labels);
+        Assert.Equal("yes", (await bot.Services.GetRequiredService<PredictionLog>().RecentAsync("churn", 10)).Single(p => p.Id == ids[1]).Label!.ToString());
+    }
+
+    [Theory]
+    [InlineData("""{"format": "swarm-prediction-feedback/1", "labels": [{"prediction_id": "x-1", "label": "yes"}]}""", "prediction_id")]
+    [InlineData("""{"format": "swarm-prediction-feedback/1", "labels": [{"prediction_id": "p-0a-1", "label": null}]}""", "no \"label\"")]
+    [InlineData("""{"format": "swarm-prediction-log/1", "labels": []}""", "not a feedback segment")]
+    [InlineData("""{"format": "swarm-prediction-feedback/1", "labels": [""", "not valid JSON")]
+    public void AMalformedFeedbackSegmentIsRejectedWhole(string segment, string reason)
+    {
+        var error = Assert.Throws<PredictionLogSegmentException>(() => PredictionLogSegment.ReadFeedback(Encoding.UTF8.GetBytes(segment)));
+        Assert.Contains(reason, error.Message);
+    }
+
+    /// <summary>
+    /// A store that refuses what it is told to: deletes (as an S3 DeleteObject refused by a bucket policy would),
+    /// reads or writes of chosen keys.
+    /// </summary>
+    private sealed class FlakyStore(IObjectStore inner) : IObjectStore
+    {
+        public bool RefuseDeletes { get; set; }
+        public Func<string, bool>? RefuseRead { get; set; }
+        public Func<string, bool>? RefusePut { get; set; }
         public string Describe() => inner.Describe();
         public Task<ObjectInfo> PutAsync(string key, Stream content, string? contentType = null, CancellationToken cancellationToken = default) =>
-            inner.PutAsync(key, content, contentType, cancellationToken);
-        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) => inner.OpenReadAsync(key, cancellationToken);
+            RefusePut?.Invoke(key) == true ? throw new ObjectStoreException($"The store refused '{key}'.") : inner.PutAsync(key, content, contentType, cancellationToken);
+        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>
+            RefuseRead?.Invoke(key) == true ? throw new ObjectStoreException($"Timed out reading '{key}'.") : inner.OpenReadAsync(key, cancellationToken);
         public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken = default) => inner.StatAsync(key, cancellationToken);
         public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
         public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-            Refuse ? throw new ObjectStoreException($"Access denied deleting '{key}'.") : inner.DeleteAsync(key, cancellationToken);
+            RefuseDeletes ? throw new ObjectStoreException($"Access denied deleting '{key}'.") : inner.DeleteAsync(key, cancellationToken);
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace SwarmAgentBot.Agents.Agents.Registry;
 /// <param name="Calls">Calls that were new to this host's log.</param>
 /// <param name="Skipped">Segments that did not parse (each logged with its key, never tried again).</param>
 /// <param name="Deleted">Imported segments removed from the object store (this pass's and earlier passes' left behind).</param>
-public sealed record PredictionLogImport(int Segments, int Calls, int Skipped, int Deleted);
+/// <param name="Labels">Feedback labels that pods received, attached here.</param>
+public sealed record PredictionLogImport(int Segments, int Calls, int Skipped, int Deleted, int Labels);
 
 /// <summary>
 /// In the bot: brings the segments serving pods shipped (<see cref="PredictionLogShipper"/>) into this host's
@@ -23,6 +24,8 @@ public sealed record PredictionLogImport(int Segments, int Calls, int Skipped, i
 /// the store for someone to look at. An imported segment is deleted from the store once its calls are committed here:
 /// the calls live on in <c>prediction_calls</c>, and without this the store and every listing grew with each shipping
 /// pass for as long as the pods served. A delete that fails is retried at the next pass.
+/// Feedback segments (labels a pod received) are applied after the pass's call segments, since their calls were
+/// shipped first; one naming a prediction not imported yet is left for the next pass.
 /// A serving pod itself (<c>Swarm:Serving</c> set) imports nothing: it only ships.
 /// </summary>
 public sealed class PredictionLogImporter(
@@ -38,7 +41,7 @@ public sealed class PredictionLogImporter(
     /// <summary>Imports every shipped segment not imported yet.</summary>
     public async Task<PredictionLogImport> ImportAsync(CancellationToken cancellationToken = default)
     {
-        if (serving.Value.Enabled) return new PredictionLogImport(0, 0, 0, 0);
+        if (serving.Value.Enabled) return new PredictionLogImport(0, 0, 0, 0, 0);
         // One pass at a time: a drift check and a feedback call arriving together list the store once each, not import twice.
         await _gate.WaitAsync(cancellationToken);
         try
@@ -71,30 +74,19 @@ public sealed class PredictionLogImporter(
         {
             // The local log still answers; the pods' traffic arrives at the next pass.
             logger.LogWarning(ex, "Could not list shipped prediction logs in {Store}", store.Describe());
-            return new PredictionLogImport(0, 0, 0, 0);
+            return new PredictionLogImport(0, 0, 0, 0, 0);
         }
         var deleted = 0;
         foreach (var key in leftBehind)
             if (await DeleteImportedAsync(key, ct)) deleted++;
-        if (pending.Count == 0) return new PredictionLogImport(0, 0, 0, deleted);
+        if (pending.Count == 0) return new PredictionLogImport(0, 0, 0, deleted, 0);
         // Imported rows go beside the ones this host's writer has queued; let those land first.
         await log.FlushAsync(ct);
-        int segments = 0, calls = 0, skipped = 0;
-        foreach (var key in pending)
+        int segments = 0, calls = 0, skipped = 0, labels = 0;
+        foreach (var key in pending.Where(k => !PredictionLogSegment.IsFeedbackKey(k)))
         {
-            byte[] bytes;
-            try
-            {
-                await using var stream = await store.OpenReadAsync(key, ct);
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, ct);
-                bytes = buffer.ToArray();
-            }
-            catch (ObjectStoreException ex)
-            {
-                logger.LogWarning(ex, "Could not read shipped prediction log {Key}; trying again at the next pass", key);
-                continue;
-            }
+            var bytes = await ReadSegmentAsync(key, ct);
+            if (bytes is null) continue;
             IReadOnlyList<ShippedCall> segment;
             try
             {
@@ -122,9 +114,57 @@ public sealed class PredictionLogImporter(
             calls += added;
             if (await DeleteImportedAsync(key, ct)) deleted++;
         }
+        foreach (var key in pending.Where(PredictionLogSegment.IsFeedbackKey))
+        {
+            var bytes = await ReadSegmentAsync(key, ct);
+            if (bytes is null) continue;
+            IReadOnlyList<ShippedLabel> feedback;
+            try
+            {
+                feedback = PredictionLogSegment.ReadFeedback(bytes);
+            }
+            catch (PredictionLogSegmentException ex)
+            {
+                logger.LogWarning("Skipped shipped feedback {Key}: {Reason}", key, ex.Message);
+                await RememberAsync(connection, null, key, 0, ex.Message, ct);
+                skipped++;
+                continue;
+            }
+            // prediction-logs/{model}/{pod}/feedback/…: the model the pod serves.
+            var model = key[PredictionLogSegment.Prefix.Length..key.IndexOf('/', PredictionLogSegment.Prefix.Length)];
+            var missing = new List<string>();
+            foreach (var label in feedback)
+                if (!await log.AttachLabelAsync(model, label.PredictionId, label.Label, ct)) missing.Add(label.PredictionId);
+            if (missing.Count > 0)
+            {
+                // Attaching is idempotent, so the labels that did attach are simply attached again then.
+                logger.LogInformation("Feedback {Key} names predictions not imported yet ({Missing}); trying again at the next pass", key, string.Join(", ", missing));
+                continue;
+            }
+            await RememberAsync(connection, null, key, feedback.Count, null, ct);
+            segments++;
+            labels += feedback.Count;
+            if (await DeleteImportedAsync(key, ct)) deleted++;
+        }
         if (segments + skipped > 0)
-            logger.LogInformation("Imported {Calls} calls from {Segments} shipped prediction log segments ({Skipped} skipped)", calls, segments, skipped);
-        return new PredictionLogImport(segments, calls, skipped, deleted);
+            logger.LogInformation("Imported {Calls} calls and {Labels} feedback labels from {Segments} shipped segments ({Skipped} skipped)", calls, labels, segments, skipped);
+        return new PredictionLogImport(segments, calls, skipped, deleted, labels);
+    }
+
+    private async Task<byte[]?> ReadSegmentAsync(string key, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await store.OpenReadAsync(key, ct);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, ct);
+            return buffer.ToArray();
+        }
+        catch (ObjectStoreException ex)
+        {
+            logger.LogWarning(ex, "Could not read shipped segment {Key}; trying again at the next pass", key);
+            return null;
+        }
     }
 
     private async Task<bool> DeleteImportedAsync(string key, CancellationToken ct)

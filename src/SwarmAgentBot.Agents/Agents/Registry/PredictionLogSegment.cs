@@ -16,6 +16,11 @@ namespace SwarmAgentBot.Agents.Agents.Registry;
 public sealed record ShippedCall(string CallId, string ModelName, int Version, string? Alias, string CreatedAt, int RowCount,
     string ClassLabelsJson, byte[] Features, byte[] Predictions);
 
+/// <summary>A label a caller sent to a serving pod for one of its predictions, as it travels to the bot.</summary>
+/// <param name="PredictionId">The prediction (<c>p-{call id}-{i}</c>).</param>
+/// <param name="Label">The true outcome the caller sent.</param>
+public sealed record ShippedLabel(string PredictionId, System.Text.Json.Nodes.JsonNode Label);
+
 /// <summary>A segment that cannot be imported; the message says what is wrong.</summary>
 public sealed class PredictionLogSegmentException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -33,6 +38,70 @@ public static class PredictionLogSegment
 
     /// <summary>The format tag written in (and required of) every segment.</summary>
     public const string FormatTag = "swarm-prediction-log/1";
+
+    /// <summary>The format tag of a feedback segment (labels a pod received, see <see cref="WriteFeedback"/>).</summary>
+    public const string FeedbackFormatTag = "swarm-prediction-feedback/1";
+
+    /// <summary>
+    /// The key of a feedback segment: <c>prediction-logs/{model}/{pod}/feedback/{UTC ticks}-{random}.json</c>, one per
+    /// feedback request a pod accepted (a pod writes it after shipping the calls the labels belong to).
+    /// </summary>
+    public static string FeedbackKey(string model, string podId, DateTimeOffset at) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Prefix}{model}/{podId}/feedback/{at.UtcTicks:D19}-{Guid.NewGuid().ToString("N")[..8]}.json");
+
+    /// <summary>Whether a key under <see cref="Prefix"/> holds feedback rather than calls.</summary>
+    public static bool IsFeedbackKey(string key) => key.Contains("/feedback/", StringComparison.Ordinal);
+
+    /// <summary>Writes a feedback segment: <c>{"format": "swarm-prediction-feedback/1", "pod": …, "labels": [{"prediction_id", "label"}]}</c>.</summary>
+    public static byte[] WriteFeedback(string podId, IReadOnlyList<ShippedLabel> labels)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("format", FeedbackFormatTag);
+            json.WriteString("pod", podId);
+            json.WriteStartArray("labels");
+            foreach (var l in labels)
+            {
+                json.WriteStartObject();
+                json.WriteString("prediction_id", l.PredictionId);
+                json.WritePropertyName("label");
+                l.Label.WriteTo(json);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads a whole feedback segment; any flaw rejects all of it.</summary>
+    /// <exception cref="PredictionLogSegmentException">Not a feedback segment, or a label in it is malformed.</exception>
+    public static IReadOnlyList<ShippedLabel> ReadFeedback(ReadOnlyMemory<byte> segment)
+    {
+        try
+        {
+            var root = System.Text.Json.Nodes.JsonNode.Parse(segment.Span);
+            if (root is not System.Text.Json.Nodes.JsonObject o || o["format"]?.GetValueKind() != JsonValueKind.String || (string?)o["format"] != FeedbackFormatTag)
+                throw new PredictionLogSegmentException($"it is not a feedback segment (no \"format\": \"{FeedbackFormatTag}\")");
+            if (o["labels"] is not System.Text.Json.Nodes.JsonArray items) throw new PredictionLogSegmentException("it has no \"labels\" array");
+            var result = new List<ShippedLabel>(items.Count);
+            foreach (var item in items)
+            {
+                var id = item is System.Text.Json.Nodes.JsonObject e && e["prediction_id"]?.GetValueKind() == JsonValueKind.String ? (string?)e["prediction_id"] : null;
+                if (id is null || !PredictionLog.TryParsePredictionId(id, out _, out _))
+                    throw new PredictionLogSegmentException($"label {result.Count} has no valid \"prediction_id\"");
+                if (item!["label"] is not { } label) throw new PredictionLogSegmentException($"label {result.Count} ({id}) has no \"label\"");
+                result.Add(new ShippedLabel(id, label.DeepClone()));
+            }
+            return result;
+        }
+        catch (JsonException ex)
+        {
+            throw new PredictionLogSegmentException("it is not valid JSON: " + ex.Message, ex);
+        }
+    }
 
     /// <summary>The key of a segment whose first call is <paramref name="firstCallId"/>.</summary>
     public static string Key(string model, string podId, string firstCallId) =>

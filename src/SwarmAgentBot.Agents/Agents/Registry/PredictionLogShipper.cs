@@ -45,15 +45,46 @@ public sealed class PredictionLogShipper(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await log.FlushAsync(cancellationToken);
-            var shipped = 0;
-            while (await ShipOneSegmentAsync(o.Model!, cancellationToken) is var n && n > 0) shipped += n;
-            return shipped;
+            return await ShipCallsUnderGateAsync(o.Model!, cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Sends labels this pod accepted as feedback on to the bot: first ships every call logged so far (so the calls the
+    /// labels belong to are in the store before them), then writes one feedback segment
+    /// (<see cref="PredictionLogSegment.WriteFeedback"/>) that the bot's import attaches. Without it a label sent to a
+    /// pod stayed in the pod's own database, where no drift check or evaluation ever reads.
+    /// </summary>
+    /// <exception cref="ObjectStoreException">The store refused the upload; the caller should say so (nothing reached the bot).</exception>
+    public async Task ShipFeedbackAsync(IReadOnlyList<ShippedLabel> labels, CancellationToken cancellationToken = default)
+    {
+        var o = options.Value;
+        if (!o.Enabled || labels.Count == 0) return;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await ShipCallsUnderGateAsync(o.Model!, cancellationToken);
+            var key = PredictionLogSegment.FeedbackKey(o.Model!, PodId, clock.GetUtcNow());
+            using var content = new MemoryStream(PredictionLogSegment.WriteFeedback(PodId, labels));
+            await store.PutAsync(key, content, "application/json", cancellationToken);
+            logger.LogInformation("Shipped {Labels} feedback labels of {Model} to {Key}", labels.Count, o.Model, key);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<int> ShipCallsUnderGateAsync(string model, CancellationToken ct)
+    {
+        await log.FlushAsync(ct);
+        var shipped = 0;
+        while (await ShipOneSegmentAsync(model, ct) is var n && n > 0) shipped += n;
+        return shipped;
     }
 
     private async Task<int> ShipOneSegmentAsync(string model, CancellationToken ct)
