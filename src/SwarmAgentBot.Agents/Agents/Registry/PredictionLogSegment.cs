@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SwarmAgentBot.Agents.Agents.Registry;
 
@@ -19,7 +20,7 @@ public sealed record ShippedCall(string CallId, string ModelName, int Version, s
 /// <summary>A label a caller sent to a serving pod for one of its predictions, as it travels to the bot.</summary>
 /// <param name="PredictionId">The prediction (<c>p-{call id}-{i}</c>).</param>
 /// <param name="Label">The true outcome the caller sent.</param>
-public sealed record ShippedLabel(string PredictionId, System.Text.Json.Nodes.JsonNode Label);
+public sealed record ShippedLabel(string PredictionId, JsonNode Label);
 
 /// <summary>A segment that cannot be imported; the message says what is wrong.</summary>
 public sealed class PredictionLogSegmentException(string message, Exception? inner = null) : Exception(message, inner);
@@ -82,14 +83,14 @@ public static class PredictionLogSegment
     {
         try
         {
-            var root = System.Text.Json.Nodes.JsonNode.Parse(segment.Span);
-            if (root is not System.Text.Json.Nodes.JsonObject o || o["format"]?.GetValueKind() != JsonValueKind.String || (string?)o["format"] != FeedbackFormatTag)
+            var root = JsonNode.Parse(segment.Span);
+            if (root is not JsonObject o || o["format"]?.GetValueKind() != JsonValueKind.String || (string?)o["format"] != FeedbackFormatTag)
                 throw new PredictionLogSegmentException($"it is not a feedback segment (no \"format\": \"{FeedbackFormatTag}\")");
-            if (o["labels"] is not System.Text.Json.Nodes.JsonArray items) throw new PredictionLogSegmentException("it has no \"labels\" array");
+            if (o["labels"] is not JsonArray items) throw new PredictionLogSegmentException("it has no \"labels\" array");
             var result = new List<ShippedLabel>(items.Count);
             foreach (var item in items)
             {
-                var id = item is System.Text.Json.Nodes.JsonObject e && e["prediction_id"]?.GetValueKind() == JsonValueKind.String ? (string?)e["prediction_id"] : null;
+                var id = item is JsonObject e && e["prediction_id"]?.GetValueKind() == JsonValueKind.String ? (string?)e["prediction_id"] : null;
                 if (id is null || !PredictionLog.TryParsePredictionId(id, out _, out _))
                     throw new PredictionLogSegmentException($"label {result.Count} has no valid \"prediction_id\"");
                 if (item!["label"] is not { } label) throw new PredictionLogSegmentException($"label {result.Count} ({id}) has no \"label\"");
