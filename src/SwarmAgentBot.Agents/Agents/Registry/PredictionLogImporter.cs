@@ -85,21 +85,9 @@ public sealed class PredictionLogImporter(
         int segments = 0, calls = 0, skipped = 0, labels = 0;
         foreach (var key in pending.Where(k => !PredictionLogSegment.IsFeedbackKey(k)))
         {
-            var bytes = await ReadSegmentAsync(key, ct);
-            if (bytes is null) continue;
-            IReadOnlyList<ShippedCall> segment;
-            try
-            {
-                segment = PredictionLogSegment.Read(bytes);
-            }
-            catch (PredictionLogSegmentException ex)
-            {
-                // Segments are written whole and never rewritten, so one that does not parse never will: remember it as skipped.
-                logger.LogWarning("Skipped shipped prediction log {Key}: {Reason}", key, ex.Message);
-                await RememberAsync(connection, null, key, 0, ex.Message, ct);
-                skipped++;
-                continue;
-            }
+            var (segment, unusable) = await ReadAsync(connection, key, PredictionLogSegment.Read, ct);
+            if (unusable) skipped++;
+            if (segment is null) continue;
             using var tx = connection.BeginTransaction();
             var added = 0;
             foreach (var call in segment)
@@ -116,20 +104,9 @@ public sealed class PredictionLogImporter(
         }
         foreach (var key in pending.Where(PredictionLogSegment.IsFeedbackKey))
         {
-            var bytes = await ReadSegmentAsync(key, ct);
-            if (bytes is null) continue;
-            IReadOnlyList<ShippedLabel> feedback;
-            try
-            {
-                feedback = PredictionLogSegment.ReadFeedback(bytes);
-            }
-            catch (PredictionLogSegmentException ex)
-            {
-                logger.LogWarning("Skipped shipped feedback {Key}: {Reason}", key, ex.Message);
-                await RememberAsync(connection, null, key, 0, ex.Message, ct);
-                skipped++;
-                continue;
-            }
+            var (feedback, unusable) = await ReadAsync(connection, key, PredictionLogSegment.ReadFeedback, ct);
+            if (unusable) skipped++;
+            if (feedback is null) continue;
             // prediction-logs/{model}/{pod}/feedback/…: the model the pod serves.
             var model = key[PredictionLogSegment.Prefix.Length..key.IndexOf('/', PredictionLogSegment.Prefix.Length)];
             var missing = new List<string>();
@@ -151,19 +128,36 @@ public sealed class PredictionLogImporter(
         return new PredictionLogImport(segments, calls, skipped, deleted, labels);
     }
 
-    private async Task<byte[]?> ReadSegmentAsync(string key, CancellationToken ct)
+    /// <summary>
+    /// Reads and parses one shipped segment. Null when it could not be read (tried again at the next pass) or does not
+    /// parse (<c>Unusable</c>: remembered as skipped and never tried again, since segments are written whole and never
+    /// rewritten, so one that does not parse never will).
+    /// </summary>
+    private async Task<(T? Parsed, bool Unusable)> ReadAsync<T>(SqliteConnection connection, string key, Func<ReadOnlyMemory<byte>, T> parse, CancellationToken ct)
+        where T : class
     {
+        byte[] bytes;
         try
         {
             await using var stream = await store.OpenReadAsync(key, ct);
             using var buffer = new MemoryStream();
             await stream.CopyToAsync(buffer, ct);
-            return buffer.ToArray();
+            bytes = buffer.ToArray();
         }
         catch (ObjectStoreException ex)
         {
             logger.LogWarning(ex, "Could not read shipped segment {Key}; trying again at the next pass", key);
-            return null;
+            return (null, false);
+        }
+        try
+        {
+            return (parse(bytes), false);
+        }
+        catch (PredictionLogSegmentException ex)
+        {
+            logger.LogWarning("Skipped shipped segment {Key}: {Reason}", key, ex.Message);
+            await RememberAsync(connection, null, key, 0, ex.Message, ct);
+            return (null, true);
         }
     }
 

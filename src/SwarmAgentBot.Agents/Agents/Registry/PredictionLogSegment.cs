@@ -54,21 +54,28 @@ public static class PredictionLogSegment
     public static bool IsFeedbackKey(string key) => key.Contains("/feedback/", StringComparison.Ordinal);
 
     /// <summary>Writes a feedback segment: <c>{"format": "swarm-prediction-feedback/1", "pod": …, "labels": [{"prediction_id", "label"}]}</c>.</summary>
-    public static byte[] WriteFeedback(string podId, IReadOnlyList<ShippedLabel> labels)
+    public static byte[] WriteFeedback(string podId, IReadOnlyList<ShippedLabel> labels) =>
+        WriteDocument(FeedbackFormatTag, podId, "labels", labels, (json, l) =>
+        {
+            json.WriteString("prediction_id", l.PredictionId);
+            json.WritePropertyName("label");
+            l.Label.WriteTo(json);
+        });
+
+    /// <summary>{"format": …, "pod": …, "{arrayName}": [one object per item]}.</summary>
+    private static byte[] WriteDocument<T>(string format, string podId, string arrayName, IReadOnlyList<T> items, Action<Utf8JsonWriter, T> writeItem)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("format", FeedbackFormatTag);
+            json.WriteString("format", format);
             json.WriteString("pod", podId);
-            json.WriteStartArray("labels");
-            foreach (var l in labels)
+            json.WriteStartArray(arrayName);
+            foreach (var item in items)
             {
                 json.WriteStartObject();
-                json.WriteString("prediction_id", l.PredictionId);
-                json.WritePropertyName("label");
-                l.Label.WriteTo(json);
+                writeItem(json, item);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -109,36 +116,21 @@ public static class PredictionLogSegment
         string.Create(CultureInfo.InvariantCulture, $"{Prefix}{model}/{podId}/{firstCallId}.json");
 
     /// <summary>Writes a segment of <paramref name="calls"/> shipped by <paramref name="podId"/>.</summary>
-    public static byte[] Write(string podId, IReadOnlyList<ShippedCall> calls)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+    public static byte[] Write(string podId, IReadOnlyList<ShippedCall> calls) =>
+        WriteDocument(FormatTag, podId, "calls", calls, (json, c) =>
         {
-            json.WriteStartObject();
-            json.WriteString("format", FormatTag);
-            json.WriteString("pod", podId);
-            json.WriteStartArray("calls");
-            foreach (var c in calls)
-            {
-                json.WriteStartObject();
-                json.WriteString("call_id", c.CallId);
-                json.WriteString("model", c.ModelName);
-                json.WriteNumber("version", c.Version);
-                if (c.Alias is null) json.WriteNull("alias"); else json.WriteString("alias", c.Alias);
-                json.WriteString("created_at", c.CreatedAt);
-                json.WriteNumber("rows", c.RowCount);
-                json.WritePropertyName("classes");
-                json.WriteRawValue(c.ClassLabelsJson);
-                json.WritePropertyName("records");
-                json.WriteRawValue(c.Features);
-                json.WriteBase64String("predictions", c.Predictions);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
+            json.WriteString("call_id", c.CallId);
+            json.WriteString("model", c.ModelName);
+            json.WriteNumber("version", c.Version);
+            if (c.Alias is null) json.WriteNull("alias"); else json.WriteString("alias", c.Alias);
+            json.WriteString("created_at", c.CreatedAt);
+            json.WriteNumber("rows", c.RowCount);
+            json.WritePropertyName("classes");
+            json.WriteRawValue(c.ClassLabelsJson);
+            json.WritePropertyName("records");
+            json.WriteRawValue(c.Features);
+            json.WriteBase64String("predictions", c.Predictions);
+        });
 
     /// <summary>Reads a whole segment; any flaw rejects all of it (a segment is imported whole or not at all).</summary>
     /// <exception cref="PredictionLogSegmentException">Not a segment, or a call in it is malformed.</exception>
