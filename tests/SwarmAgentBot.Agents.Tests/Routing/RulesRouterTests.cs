@@ -389,6 +389,21 @@ public sealed class RulesRouterTests
     [InlineData("can we delete the notes on the whiteboard after the retro")]
     public void AnOffTopicLineWithAMutatingVerbIsNeverActedOn(string text) => Assert.Equal(Intents.OutOfScope, _router.Route(text).Intent);
 
+    [Fact]
+    public void AnOffTopicLeadInBeforeARequestThatNamesItsModelIsBackground()
+    {
+        var route = _router.Route("The marketing team signed off on the new propensity model last week. Could you promote version 7 of propensity to production?");
+
+        Assert.Equal(Intents.DeployModel, route.Intent);
+        Assert.Equal("propensity", route.Entities["model"]?.ToString());
+        Assert.Equal(7, route.Entities["version"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("The marketing team loved the demo. Please deploy it to prod")]
+    [InlineData("Write a cover letter for me. Then train a model on it")]
+    public void AnOffTopicLeadInBeforeARequestPointingBackAtItStaysOutOfScope(string text) => Assert.Equal(Intents.OutOfScope, _router.Route(text).Intent);
+
     [Theory]
     [InlineData("retrain churn-model on churn_dec.csv. the customers changed a lot", Intents.RetrainModel)]
     [InlineData("fraud-xgb we deployed on monday looks wrong, check drift on it", Intents.CheckDrift)]

@@ -19,6 +19,9 @@ internal static partial class IntentClassifier
     /// <summary>The reason given when a piece asks for nothing recognisable (as opposed to something off-topic).</summary>
     public const string NoRequest = "no MLOps request recognised";
 
+    /// <summary>The reason given when the message is about something the assistant does not do (sales, sport, office life, ...).</summary>
+    public const string OffTopicSubject = "off-topic subject";
+
     /// <summary>How the reason of a decision scored from weighted cues begins (as opposed to one of the fixed checks).</summary>
     public const string ScoredReason = "cues for ";
 
@@ -41,7 +44,7 @@ internal static partial class IntentClassifier
             return new(Intents.OutOfScope, "nothing to act on", 1);
         if (IsGreeting(u)) return new(Intents.Greeting, "greeting or thanks only", 1);
         if (IsHelp(u, e)) return new(Intents.Help, "asks what the assistant can do", 1);
-        if (u.Has(OffTopic) && !e.Concrete) return new(Intents.OutOfScope, "off-topic subject", 0.95);
+        if (u.Has(OffTopic) && !e.Concrete) return new(Intents.OutOfScope, OffTopicSubject, 0.95);
         if (!e.Concrete && !u.Has(Concept.Ml) && u.Text.AsSpan().ContainsAnyInRange('0', '9') && Arithmetic().IsMatch(u.Text)) return new(Intents.OutOfScope, "arithmetic", 0.9);
         if (u.Has(Code) && !e.Concrete && !u.Has(Concept.Ml | Model | Drift | Deploy | Pipeline | Train)) return new(Intents.OutOfScope, "general programming question", 0.9);
         if (KnowledgeForm(u, e) is { } form)

@@ -124,6 +124,13 @@ public sealed partial class RulesRouter : IIntentRouter
             analysed[leading] = Analyse(Join(analysed.Take(leading).Select(a => a.Piece).Prepend(request.Piece), ". ")) with { D = request.D };
             analysed.RemoveRange(0, leading);
         }
+        // "The marketing team signed off on it last week. Could you promote version 7 of propensity to production?": an off-topic
+        // lead-in before a request that names what it acts on, and points back at nothing, is background, not the request.
+        var offTopicLead = 0;
+        while (offTopicLead < analysed.Count && analysed[offTopicLead].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.OffTopicSubject }) offTopicLead++;
+        if (offTopicLead > 0 && offTopicLead < analysed.Count && analysed[offTopicLead] is var (_, leadU, leadM, leadD)
+            && IsAction(leadD.Intent) && leadM.Concrete && !leadU.Has(Concept.Anaphora))
+            analysed.RemoveRange(0, offTopicLead);
         // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
         if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
         // "Fit a model on housing. The target is price, it's a regression. Half an hour is plenty.": sentences after a request
