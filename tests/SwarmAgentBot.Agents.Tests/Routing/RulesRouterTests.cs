@@ -306,6 +306,22 @@ public sealed class RulesRouterTests
         Assert.Contains("pipeline", route.ResolvedFromContext!);
     }
 
+    [Theory]
+    [InlineData("re-run the ingest pipeline please", Intents.RunPipeline, "ingest")]
+    [InlineData("describe the scoring pipeline", Intents.DescribePipeline, "scoring")]
+    public void AnOrdinaryWordRightBeforePipelineIsItsName(string text, string intent, string pipeline)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Equal(pipeline, route.Entities["pipeline"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("what's the status of the whole pipeline")]
+    [InlineData("show me the latest pipeline runs")]
+    public void AWordThatOnlyDescribesAPipelineIsNotItsName(string text) => Assert.False(_router.Route(text).Entities.ContainsKey("pipeline"));
+
     [Fact]
     public void StartingItAfterSmallTalkStartsNothing() =>
         Assert.NotEqual(Intents.RunPipeline, _router.Route("ok run it", new RoutingContext(["hello"], new Dictionary<string, string>())).Intent);

@@ -137,7 +137,7 @@ internal static class EntityExtractor
         if (e.PipelineHint is null && (Contains(text, "pipeline") || Contains(text, "workflow") || Contains(text, "dag")))
         {
             e.PipelineHint = First(EntityPatterns.PipelineThenName(), text, "n", EntityPatterns.IsNameWord)
-                ?? First(EntityPatterns.NameThenPipeline(), text, "n", EntityPatterns.IsNameWord);
+                ?? First(EntityPatterns.NameThenPipeline(), text, "n", n => EntityPatterns.IsNameWord(n) || IsPlainPipelineName(n));
         }
         if (Contains(text, "data"))
         {
@@ -161,6 +161,17 @@ internal static class EntityExtractor
                 if (p.Length > 0 && !EntityPatterns.Stop.Contains(p) && !p.Contains("://", StringComparison.Ordinal)) e.Prefix = p;
             }
     }
+
+    /// <summary>
+    /// "run the ingest pipeline": right before "pipeline", an ordinary word is the pipeline's name (pipelines are named after
+    /// what they do: ingest, preprocess, scoring), unless it only describes or points at one.
+    /// </summary>
+    private static bool IsPlainPipelineName(string word) =>
+        word.Length >= 4 && word.All(char.IsAsciiLetterLower) && !EntityPatterns.Stop.Contains(word) && StageOf(word) is null
+        && word is not ("this" or "that" or "these" or "those" or "whole" or "entire" or "same" or "latest" or "last" or "first" or "next" or "previous"
+            or "current" or "main" or "default" or "other" or "failed" or "failing" or "broken" or "running" or "kubeflow" or "data" or "your" or "their"
+            or "which" or "what" or "each" or "every" or "some" or "full" or "whole" or "existing" or "scheduled" or "stuck" or "slow" or "long" or "sales"
+            or "hiring" or "recruiting" or "deal" or "build" or "company" or "team" or "leaky" or "leaking" or "kitchen" or "water" or "pipe");
 
     private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "atm" or "thx" or "thanks" or "now" or "asap" or "too" or "again" or "today" or "as" or "at" or "by" or "via" or "under" or "using" or "named" or "called" or "then" or "please" or "pls" or "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
         or "my" or "our" or "your" or "their" or "that" or "this" or "storage" or "same" or "new" or "any" or "some" or "one" or "of" or "for" or "to" or "from"
