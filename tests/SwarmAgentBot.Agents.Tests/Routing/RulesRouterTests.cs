@@ -318,6 +318,18 @@ public sealed class RulesRouterTests
     }
 
     [Theory]
+    [InlineData("revert staging for pricing to the previous version", Intents.Rollback, "model", "pricing")]
+    [InlineData("which candidates did automl try for churn and how did they score", Intents.Leaderboard, "model", "churn")]
+    [InlineData("show me all live models", Intents.ListDeployments, "stage", "production")]
+    public void APlainWordModelOrStageInTheseShapesIsRead(string text, string intent, string entity, string value)
+    {
+        var route = _router.Route(text);
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Equal(value, route.Entities[entity]?.ToString());
+    }
+
+    [Theory]
     [InlineData("what's the status of the whole pipeline")]
     [InlineData("show me the latest pipeline runs")]
     public void AWordThatOnlyDescribesAPipelineIsNotItsName(string text) => Assert.False(_router.Route(text).Entities.ContainsKey("pipeline"));

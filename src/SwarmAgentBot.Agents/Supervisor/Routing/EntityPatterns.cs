@@ -84,8 +84,12 @@ internal static partial class EntityPatterns
 
     // A model called by one plain word: "retrain pricing", "promote fraud to production", "drift history for churn",
     // "is pricing drifting?". Only right after a verb that acts on a model, or after a model-level noun and a preposition.
-    [GeneratedRegex(@"\b(?:re-?train|retraining|deploy|promote|ship|release|roll\s*back|revert|monitor|explain|evaluate)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+    // "revert staging for pricing" is tried before "revert X" (at one position the first alternative that matches wins).
+    [GeneratedRegex(@"\b(?:roll\s*back|revert)\s+(?:prod|production|staging|stage|live)\s+(?:for|of)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+        + @"|\b(?:re-?train|retraining|deploy|promote|ship|release|roll\s*back|revert|monitor|explain|evaluate)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
         + @"|\b(?:drift|drifts|history|trend|versions?|deployments?|importances?|leaderboard|lineage|monitoring|alerts?|thresholds?|checks?)\s+(?:of|for|on|in)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+        // "which candidates did automl try for churn".
+        + @"|\b(?:candidates|trials)\b[^.?!,]{0,30}?\bfor\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
         + @"|\b(?:is|has|did|does)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\s+(?:drift|drifting|drifted)\b"
         // Scoring with a model: "predict with churn on prod: ...", "score leads_nov.csv with leads", "what would fraud say for ...",
         // "... using pricing on staging" ("predict churn for tenure=3" is left alone: churn may be what is predicted, not the model).
@@ -164,7 +168,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:latest|newest|most\s+recent)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Latest();
 
-    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>(?:'s|\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went))\s+live\b|\bthe\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!,]|$|(?:pls|please|plz|now|asap|thanks|too)\b))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?<p>production|prod|prd)\b|(?<p>(?:'s|\b(?:to|in|into|on|is|are|go|get|be|it|them|from|currently|goes|went))\s+live\b|\b(?:the|all|any|our|which|what|every)\s+live\s+(?=model|version|deployment|endpoint|[a-z][\w]*-[\w-]))|(?<p>\blive\s*(?:[?.!,]|$|(?:pls|please|plz|now|asap|thanks|too)\b))|(?<s>\b(?:staging|preprod|uat)\b|\btest\s+env(?:ironment)?\b|\b(?:to|in|into|on|from|the|for)\s+stage\b(?!\s+(?:of|\d)))", RegexOptions.IgnoreCase)]
     public static partial Regex Stage();
 
     [GeneratedRegex(@"^\s*(?:minutes?|mins?|hours?|days?|weeks?|predictions?|requests?|am|pm|o'clock)\b", RegexOptions.IgnoreCase)]
