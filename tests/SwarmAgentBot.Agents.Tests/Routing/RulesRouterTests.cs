@@ -321,7 +321,9 @@ public sealed class RulesRouterTests
     [InlineData("revert staging for pricing to the previous version", Intents.Rollback, "model", "pricing")]
     [InlineData("which candidates did automl try for churn and how did they score", Intents.Leaderboard, "model", "churn")]
     [InlineData("show me all live models", Intents.ListDeployments, "stage", "production")]
-    public void APlainWordModelOrStageInTheseShapesIsRead(string text, string intent, string entity, string value)
+    [InlineData("is tr-0091 done yet", Intents.TrainingStatus, "run_id", "tr-0091")]
+    [InlineData("progress of train-7b2c?", Intents.TrainingStatus, "run_id", "train-7b2c")]
+    public void AModelStageOrRunInTheseShapesIsRead(string text, string intent, string entity, string value)
     {
         var route = _router.Route(text);
 

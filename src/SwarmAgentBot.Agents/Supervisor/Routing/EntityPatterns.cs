@@ -177,7 +177,9 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:to|into|onto)\s+(?:the\s+)?$", RegexOptions.IgnoreCase)]
     public static partial Regex TargetPreposition();
 
-    [GeneratedRegex(@"(?:\b(?:runs?|jobs?|executions?|run\s*ids?)\b\s*(?:ids?\s*)?(?:number\s*|no\.?\s*)?[#:]?\s*|(?<![\w#])#\s*|\b(?:run|job)[-_])(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
+    // "run 12", "job #7", "run-42" (id 42); and ids that carry a training prefix themselves, kept whole: "tr-0091", "train-7b2c".
+    [GeneratedRegex(@"(?:\b(?:runs?|jobs?|executions?|run\s*ids?)\b\s*(?:ids?\s*)?(?:number\s*|no\.?\s*)?[#:]?\s*|(?<![\w#])#\s*|\b(?:run|job)[-_])(?<id>(?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)"
+        + @"|\b(?<id>(?:tr|train|training|automl)[-_](?=[\w\-]*\d)[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex RunId();
 
     [GeneratedRegex(@"\G\s*(?:,|and|&|vs\.?|versus|or|with|to|\+)\s*(?:(?:runs?|jobs?)\s*)?#?\s*(?<id>[A-Za-z0-9][\w\-]*)", RegexOptions.IgnoreCase)]
