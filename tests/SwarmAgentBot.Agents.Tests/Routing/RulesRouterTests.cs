@@ -323,13 +323,21 @@ public sealed class RulesRouterTests
     [InlineData("show me all live models", Intents.ListDeployments, "stage", "production")]
     [InlineData("is tr-0091 done yet", Intents.TrainingStatus, "run_id", "tr-0091")]
     [InlineData("progress of train-7b2c?", Intents.TrainingStatus, "run_id", "train-7b2c")]
-    public void AModelStageOrRunInTheseShapesIsRead(string text, string intent, string entity, string value)
+    [InlineData("run automl: ds=orders.csv y=late_delivery t=45s", Intents.TrainModel, "target", "late_delivery")]
+    [InlineData("trian on claims.csv targt claim_amount r2", Intents.TrainModel, "target", "claim_amount")]
+    [InlineData("pls make model for predict defaults in loans.csv column default_flag , use accuracy", Intents.TrainModel, "target", "default_flag")]
+    [InlineData("plot column tenure in churn.csv", Intents.PlotDataset, "column", "tenure")]
+    public void AnEntityInTheseShapesIsRead(string text, string intent, string entity, string value)
     {
         var route = _router.Route(text);
 
         Assert.Equal(intent, route.Intent);
         Assert.Equal(value, route.Entities[entity]?.ToString());
     }
+
+    [Fact]
+    public void ColumnTypesAreAboutEveryColumn() =>
+        Assert.False(_router.Route("what are the column types in leads.parquet").Entities.ContainsKey("column"));
 
     [Theory]
     [InlineData("what's the status of the whole pipeline")]

@@ -228,8 +228,9 @@ internal static class EntityExtractor
     /// <summary>The training entity a key=value key names ("data" → dataset, "label" → target), or null.</summary>
     public static string? TrainingKey(string key) => key.ToLowerInvariant() switch
     {
-        "data" or "dataset" or "file" or "csv" => "dataset",
-        "label" or "target" or "target_column" or "label_column" => "target",
+        "data" or "dataset" or "ds" or "file" or "csv" => "dataset",
+        // y is the usual name for what a model learns (X and y).
+        "label" or "target" or "target_column" or "label_column" or "y" => "target",
         "metric" => "metric",
         _ => null,
     };

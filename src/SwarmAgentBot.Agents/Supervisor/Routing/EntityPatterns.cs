@@ -213,7 +213,7 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:first|top|last)\s+(?<n>\d+)\b|\b(?<n>\d+)\s+(?:rows?|lines?|records?|entries|examples)\b|(?:^|\s)-n\s*(?<n>\d+)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Rows();
 
-    [GeneratedRegex(@"\b(?:target|label)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*['""‘“]?(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:target|label|targt|tagret|traget|trget)(?:\s+(?:column|variable|col))?(?:\s+(?:is|should\s+be|will\s+be|=)(?=\s))?\s*[:=]?\s*['""‘“]?(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex TargetNamed();
 
     // "... whether a client subscribes (column y)".
@@ -233,7 +233,9 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b(?:column|col|field|variable)\s+(?:to|we\s+want\s+to|i\s+want\s+to)\s+predict\s*(?:is|=|:|would\s+be|should\s+be)?\s*(?<t>[A-Za-z_][\w\-]*)|\bfor\s+(?:the\s+)?(?:column|col)\s+(?<t>[A-Za-z_][\w\-]*)"
         + @"|\b(?:column|col|field|variable)\s+(?:we|i)\s+(?:care\s+about|are\s+predicting|need\s+predicted|need\s+to\s+predict)\s+(?:is|=|:)\s*(?<t>[A-Za-z_][\w\-]*)"
         // "train on wine.csv quality regression": a file, one word, and the kind of task.
-        + @"|\.\w{2,8}\s+(?<t>[A-Za-z_][\w\-]*)\s+(?:regression|classification)\b", RegexOptions.IgnoreCase)]
+        + @"|\.\w{2,8}\s+(?<t>[A-Za-z_][\w\-]*)\s+(?:regression|classification)\b"
+        // "... in loans.csv column default_flag": a column named right after the file is the one to learn.
+        + @"|\.\w{2,8}\s*,?\s+(?:column|col)\s+(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
     public static partial Regex TargetSpelledOut();
 
     [GeneratedRegex(@"\.\w{2,8}\s*(?:->|→|=>)\s*(?<t>[A-Za-z_][\w\-]*)", RegexOptions.IgnoreCase)]
@@ -256,7 +258,10 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"\b[A-Za-z]{5,}\b")]
     public static partial Regex LetterWord();
 
-    [GeneratedRegex(@"\bcolumn\s+(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)|\b(?<a>[A-Za-z_][\w]*)\s+column\b", RegexOptions.IgnoreCase)]
+    // "column tenure", "the tenure column". The word "column" is only looked at after a name, not taken, so "plot column tenure"
+    // still finds "column tenure" once "plot" is turned down.
+    // "column types", "column names" are about every column.
+    [GeneratedRegex(@"\bcolumn\s+(?!(?:types?|names?|counts?|stats|statistics|summary|list)\b)(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)|\b(?<a>[A-Za-z_][\w]*)\s+(?=column\b)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnWord();
 
     [GeneratedRegex(@"\b(?:missing|nulls?|nans?|empty)\s+(?:values\s+|cells\s+)?(?:in|for|of)\s+(?:the\s+)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
