@@ -336,6 +336,15 @@ public sealed class RulesRouterTests
     }
 
     [Fact]
+    public void ComplainingAboutAWaitIsNotAskingForPendingApprovals()
+    {
+        var route = _router.Route("any progress on the automl job 4412? been waiting a while");
+
+        Assert.Equal(Intents.TrainingStatus, route.Intent);
+        Assert.Null(route.Steps);
+    }
+
+    [Fact]
     public void ColumnTypesAreAboutEveryColumn() =>
         Assert.False(_router.Route("what are the column types in leads.parquet").Entities.ContainsKey("column"));
 

@@ -371,7 +371,9 @@ internal static partial class IntentClassifier
         // "anything queued?" asks about runs; "anything waiting for approval?" about approvals.
         var queuedRuns = u.Says(" queued ") && !u.Has(Approval | Approve);
         if (queuedRuns && !run) Add(Intents.ListRuns, 3.5);
-        if (u.Has(Pending) && !u.Has(RunNoun) && !queuedRuns) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
+        // "been waiting a while" complains about a wait; "anything waiting on me?" and "what's pending" ask about requests.
+        var complaintOfWaiting = !u.Says(" pending ") && !u.Has(Approval) && !question && !listy;
+        if (u.Has(Pending) && !u.Has(RunNoun) && !queuedRuns && !complaintOfWaiting) Add(Intents.ListPending, 3 + (u.Has(Approval) ? 1 : 0));
         else if (u.Has(Approval) && (listy || question) && !u.Has(RunNoun)) Add(Intents.ListPending, 3);
         // "lgtm, ship 101": shipping a bare number (no model, stage or version) is signing off request 101.
         if (u.Has(Deploy) && !run && !modelName && e.Stage is null && e.Version is null && !e.Latest && !file && BareId().IsMatch(u.Text))
