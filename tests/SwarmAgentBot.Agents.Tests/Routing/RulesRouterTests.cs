@@ -327,12 +327,14 @@ public sealed class RulesRouterTests
     [InlineData("trian on claims.csv targt claim_amount r2", Intents.TrainModel, "target", "claim_amount")]
     [InlineData("pls make model for predict defaults in loans.csv column default_flag , use accuracy", Intents.TrainModel, "target", "default_flag")]
     [InlineData("plot column tenure in churn.csv", Intents.PlotDataset, "column", "tenure")]
+    [InlineData("list the model files for fraud latest", Intents.ListArtifacts, "model", "fraud")]
+    [InlineData("ask the attrition model about someone with age 42, income 55000", Intents.Predict, "record", "{\"age\":42,\"income\":55000}")]
     public void AnEntityInTheseShapesIsRead(string text, string intent, string entity, string value)
     {
         var route = _router.Route(text);
 
         Assert.Equal(intent, route.Intent);
-        Assert.Equal(value, route.Entities[entity]?.ToString());
+        Assert.Equal(value, route.Entities[entity] is System.Text.Json.Nodes.JsonObject o ? o.ToJsonString() : route.Entities[entity]?.ToString());
     }
 
     [Fact]

@@ -473,6 +473,9 @@ internal static class EntityExtractor
         if (colon >= 0) return text[(colon + 1)..];
         var forAt = text.LastIndexOf(" for ", StringComparison.OrdinalIgnoreCase);
         if (forAt >= 0 && text.AsSpan(forAt).IndexOfAny('=', ',') >= 0 || forAt >= 0 && Regex.IsMatch(text[forAt..], @"\d")) return text[(forAt + 5)..];
+        // "ask the attrition model about someone with age 42, income 55000".
+        var withAt = text.LastIndexOf(" with ", StringComparison.OrdinalIgnoreCase);
+        if (withAt >= 0 && Regex.IsMatch(text[withAt..], @"^ with [A-Za-z_]\w*\s*[=:]?\s*[\w.\-]*\d")) return text[(withAt + 6)..];
         return null;
     }
 

@@ -87,7 +87,7 @@ internal static partial class EntityPatterns
     // "revert staging for pricing" is tried before "revert X" (at one position the first alternative that matches wins).
     [GeneratedRegex(@"\b(?:roll\s*back|revert)\s+(?:prod|production|staging|stage|live)\s+(?:for|of)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
         + @"|\b(?:re-?train|retraining|deploy|promote|ship|release|roll\s*back|revert|monitor|explain|evaluate)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
-        + @"|\b(?:drift|drifts|history|trend|versions?|deployments?|importances?|leaderboard|lineage|monitoring|alerts?|thresholds?|checks?)\s+(?:of|for|on|in)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
+        + @"|\b(?:drift|drifts|history|trend|versions?|deployments?|importances?|leaderboard|lineage|monitoring|alerts?|thresholds?|checks?|files|artifacts|outputs)\s+(?:of|for|on|in)\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
         // "which candidates did automl try for churn".
         + @"|\b(?:candidates|trials)\b[^.?!,]{0,30}?\bfor\s+(?:the\s+)?(?<n>[A-Za-z][A-Za-z0-9_]{2,})\b(?![.\-/])"
         + @"|\b(?:is|has|did|does)\s+(?<n>[A-Za-z][A-Za-z0-9_]{2,})\s+(?:drift|drifting|drifted)\b"
