@@ -448,6 +448,15 @@ public sealed class RulesRouterTests
         Assert.Equal(7, route.Entities["version"]!.GetValue<int>());
     }
 
+    [Fact]
+    public void AnOffTopicLeadInBeforeATrainingRequestWithItsDetailsIsBackground()
+    {
+        var route = _router.Route("The marketing team signed off on the churn model last week. Could you train a model on churn target churn in 10 seconds?");
+
+        Assert.Equal(Intents.TrainModel, route.Intent);
+        Assert.Equal(10, route.Entities["time_budget_s"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("The marketing team loved the demo. Please deploy it to prod")]
     [InlineData("Write a cover letter for me. Then train a model on it")]

@@ -125,11 +125,11 @@ public sealed partial class RulesRouter : IIntentRouter
             analysed.RemoveRange(0, leading);
         }
         // "The marketing team signed off on it last week. Could you promote version 7 of propensity to production?": an off-topic
-        // lead-in before a request that names what it acts on, and points back at nothing, is background, not the request.
+        // lead-in before a request that names what it acts on (any of its entities), and points back at nothing, is background.
         var offTopicLead = 0;
         while (offTopicLead < analysed.Count && analysed[offTopicLead].D is { Intent: Intents.OutOfScope, Reason: IntentClassifier.OffTopicSubject }) offTopicLead++;
         if (offTopicLead > 0 && offTopicLead < analysed.Count && analysed[offTopicLead] is var (_, leadU, leadM, leadD)
-            && IsAction(leadD.Intent) && leadM.Concrete && !leadU.Has(Concept.Anaphora))
+            && IsAction(leadD.Intent) && !leadU.Has(Concept.Anaphora) && BuildEntities(leadD.Intent, leadU, leadM, analysed[offTopicLead].Piece.Text).Count > 0)
             analysed.RemoveRange(0, offTopicLead);
         // Something off-topic is answered politely as a whole; its "then deploy it" is never acted on.
         if (analysed[0].D.Intent == Intents.OutOfScope) analysed.RemoveRange(1, analysed.Count - 1);
