@@ -308,6 +308,23 @@ public sealed class PodLogShippingTests(TinyModelFixture models) : IClassFixture
         Assert.Equal("yes", (await bot.Services.GetRequiredService<PredictionLog>().RecentAsync("churn", 10)).Single(p => p.Id == ids[1]).Label!.ToString());
     }
 
+    [Fact]
+    public async Task FeedbackWhoseCallsNeverArriveIsSetAsideAfterADayAndKept()
+    {
+        var store = Store();
+        var labels = new[] { new ShippedLabel("p-0abc-0", JsonValue.Create("yes")) };
+        var stale = PredictionLogSegment.FeedbackKey("churn", "churn-pod-a", DateTimeOffset.UtcNow - PredictionLogImporter.FeedbackPatience - TimeSpan.FromHours(1));
+        var fresh = PredictionLogSegment.FeedbackKey("churn", "churn-pod-a", DateTimeOffset.UtcNow);
+        foreach (var key in new[] { stale, fresh })
+            await store.PutAsync(key, new MemoryStream(PredictionLogSegment.WriteFeedback("churn-pod-a", labels)));
+        var importer = Bot().Services.GetRequiredService<PredictionLogImporter>();
+
+        Assert.Equal(new PredictionLogImport(0, 0, 1, 0, 0), await importer.ImportAsync());
+        // The stale one is remembered and never tried again; the fresh one still waits; both stay in the store.
+        Assert.Equal(new PredictionLogImport(0, 0, 0, 0, 0), await importer.ImportAsync());
+        Assert.Equal(new[] { stale, fresh }.Order(StringComparer.Ordinal), await SegmentKeysAsync());
+    }
+
     [Theory]
     [InlineData("""{"format": "swarm-prediction-feedback/1", "labels": [{"prediction_id": "x-1", "label": "yes"}]}""", "prediction_id")]
     [InlineData("""{"format": "swarm-prediction-feedback/1", "labels": [{"prediction_id": "p-0a-1", "label": null}]}""", "no \"label\"")]

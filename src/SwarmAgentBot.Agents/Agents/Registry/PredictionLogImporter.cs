@@ -38,6 +38,9 @@ public sealed class PredictionLogImporter(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>How long feedback waits for the calls it labels before it is set aside as skipped.</summary>
+    public static readonly TimeSpan FeedbackPatience = TimeSpan.FromDays(1);
+
     /// <summary>Imports every shipped segment not imported yet.</summary>
     public async Task<PredictionLogImport> ImportAsync(CancellationToken cancellationToken = default)
     {
@@ -114,6 +117,16 @@ public sealed class PredictionLogImporter(
                 if (!await log.AttachLabelAsync(model, label.PredictionId, label.Label, ct)) missing.Add(label.PredictionId);
             if (missing.Count > 0)
             {
+                // A pod ships the calls before their feedback, so they arrive within a pass or two; after a day they never
+                // will (their segment was unreadable): stop retrying, keep the segment in the store, and say which ids.
+                if (PredictionLogSegment.FeedbackWrittenAt(key) is { } written && clock.GetUtcNow() - written > FeedbackPatience)
+                {
+                    var reason = $"its predictions never arrived: {string.Join(", ", missing)}";
+                    logger.LogWarning("Gave up on shipped feedback {Key}: {Reason}", key, reason);
+                    await RememberAsync(connection, null, key, feedback.Count - missing.Count, reason, ct);
+                    skipped++;
+                    continue;
+                }
                 // Attaching is idempotent, so the labels that did attach are simply attached again then.
                 logger.LogInformation("Feedback {Key} names predictions not imported yet ({Missing}); trying again at the next pass", key, string.Join(", ", missing));
                 continue;

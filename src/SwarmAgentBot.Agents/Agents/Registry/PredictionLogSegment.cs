@@ -50,6 +50,16 @@ public static class PredictionLogSegment
     public static string FeedbackKey(string model, string podId, DateTimeOffset at) =>
         string.Create(CultureInfo.InvariantCulture, $"{Prefix}{model}/{podId}/feedback/{at.UtcTicks:D19}-{Guid.NewGuid().ToString("N")[..8]}.json");
 
+    /// <summary>When a pod wrote a feedback segment, read from its key (null for a key not written by <see cref="FeedbackKey"/>).</summary>
+    public static DateTimeOffset? FeedbackWrittenAt(string key)
+    {
+        var name = key[(key.LastIndexOf('/') + 1)..];
+        var dash = name.IndexOf('-');
+        return dash == 19 && long.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    }
+
     /// <summary>Whether a key under <see cref="Prefix"/> holds feedback rather than calls.</summary>
     public static bool IsFeedbackKey(string key) => key.Contains("/feedback/", StringComparison.Ordinal);
 
