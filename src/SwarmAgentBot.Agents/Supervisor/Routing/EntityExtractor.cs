@@ -412,7 +412,7 @@ internal static class EntityExtractor
     }
 
     /// <summary>
-    /// A record to score: the feature list after a colon or after "for" ("tenure=3, contract monthly" → {"tenure":3,"contract":"monthly"}),
+    /// A record to score: the feature list after a colon, after "for" or after "with" ("tenure=3, contract monthly" → {"tenure":3,"contract":"monthly"}),
     /// else any key=value pairs in the text.
     /// </summary>
     public static JsonObject? Record(string text, Mentions e)
