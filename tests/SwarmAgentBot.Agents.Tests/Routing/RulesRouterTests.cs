@@ -337,6 +337,22 @@ public sealed class RulesRouterTests
         Assert.Equal(value, route.Entities[entity] is System.Text.Json.Nodes.JsonObject o ? o.ToJsonString() : route.Entities[entity]?.ToString());
     }
 
+    [Theory]
+    [InlineData("42?", "status of run 41", Intents.RunStatus)]
+    [InlineData("and 42?", "status of run 41", Intents.RunStatus)]
+    [InlineData("what about #42", "show me the logs of run 41", Intents.RunLogs)]
+    public void ABareNumberAfterAQuestionAboutARunAsksTheSameAboutThatRun(string text, string previous, string intent)
+    {
+        var route = _router.Route(text, new RoutingContext([previous], new Dictionary<string, string>()));
+
+        Assert.Equal(intent, route.Intent);
+        Assert.Equal("42", route.Entities["run_id"]?.ToString());
+    }
+
+    [Fact]
+    public void ABareNumberAfterATrainingRequestStartsNothing() =>
+        Assert.Equal(Intents.OutOfScope, _router.Route("42", new RoutingContext(["train a model on churn.csv target churn"], new Dictionary<string, string>())).Intent);
+
     [Fact]
     public void ComplainingAboutAWaitIsNotAskingForPendingApprovals()
     {

@@ -171,6 +171,9 @@ public sealed partial class RulesRouter : IIntentRouter
                 intent = previous.Intent;
                 reason = "follow-up of the previous request (" + previous.Intent + ")";
                 entities = BuildEntities(intent, mainU, mainM, cleaned);
+                // "and 42?" after "status of run 41": the number is the next run, not a detail to drop.
+                if (!entities.ContainsKey("run_id") && Intents.EntitiesOf(intent).Contains("run_id") && BareNumber(mainU) is { } nextRun)
+                    entities["run_id"] = nextRun;
                 // "now do income" after a histogram of age: the one new word is the next column.
                 if (intent is Intents.PlotDataset or Intents.ProfileDataset && !entities.ContainsKey("column") && FollowUpColumn(mainU, cleaned) is { } column)
                 {
@@ -183,6 +186,21 @@ public sealed partial class RulesRouter : IIntentRouter
                     if (!entities.ContainsKey(key)) { entities[key] = value?.DeepClone(); resolved.Add(key); }
                 if (previous.ResolvedFromContext is { } earlierResolved)
                     foreach (var key in earlierResolved) if (!resolved.Contains(key) && entities.ContainsKey(key)) resolved.Add(key);
+            }
+        }
+
+        // "42?" alone after "status of run 41" (or after "which run?"): the same question about that run. Only for requests about
+        // one run: a number after "train …" or "deploy …" starts nothing.
+        if (depth < MaxFollowUpDepth && !IsAction(intent) && context.PreviousUserMessages.Count > 0 && BareNumber(mainU) is { } runNumber)
+        {
+            var previous = PreviousRoute();
+            if (previous.Intent is Intents.RunStatus or Intents.RunLogs or Intents.TrainingStatus or Intents.Leaderboard)
+            {
+                intent = previous.Intent;
+                reason = "the same question about another run (" + previous.Intent + ")";
+                entities = new JsonObject { ["run_id"] = runNumber };
+                foreach (var (key, value) in previous.Entities)
+                    if (key != "run_id" && !entities.ContainsKey(key)) { entities[key] = value?.DeepClone(); resolved.Add(key); }
             }
         }
 
@@ -317,6 +335,24 @@ public sealed partial class RulesRouter : IIntentRouter
     /// <summary>"run 7", "job #12": a piece that only names a run (the subject of the status question before it).</summary>
     private static bool IsBareRunReference(Utterance u, Mentions m) =>
         m.RunIds.Count == 1 && u.Words.Length <= 3 && u.Words.All(w => w is "?" or "." or "," || (Lexicon.Of(w) & (Concept.RunNoun | Concept.Filler)) != 0 || w.TrimStart('#') == m.RunIds[0]);
+
+    /// <summary>The one number of a line that says nothing else ("42?", "and #42", "what about 42"), or null.</summary>
+    private static string? BareNumber(Utterance u)
+    {
+        if (u.Words.Length is 0 or > 4) return null;
+        string? number = null;
+        foreach (var w in u.Words)
+        {
+            var digits = w.TrimStart('#');
+            if (digits.Length is > 0 and <= 9 && digits.All(char.IsAsciiDigit))
+            {
+                if (number is not null) return null;
+                number = digits;
+            }
+            else if (w is not ("?" or "." or "," or "and" or "or" or "what" or "how" or "about" or "also")) return null;
+        }
+        return number;
+    }
 
     /// <summary>"ok run it", "start that one", "go ahead and kick it off": a short line starting something it only points back to.</summary>
     private static bool IsStartThatOne(Utterance u) =>
