@@ -328,6 +328,7 @@ public sealed class RulesRouterTests
     [InlineData("pls make model for predict defaults in loans.csv column default_flag , use accuracy", Intents.TrainModel, "target", "default_flag")]
     [InlineData("plot column tenure in churn.csv", Intents.PlotDataset, "column", "tenure")]
     [InlineData("list the model files for fraud latest", Intents.ListArtifacts, "model", "fraud")]
+    [InlineData("why did the fraud model flag this one, explain", Intents.ExplainModel, "model", "fraud")]
     [InlineData("ask the attrition model about someone with age 42, income 55000", Intents.Predict, "record", "{\"age\":42,\"income\":55000}")]
     public void AnEntityInTheseShapesIsRead(string text, string intent, string entity, string value)
     {

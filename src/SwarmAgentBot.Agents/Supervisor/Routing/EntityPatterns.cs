@@ -72,7 +72,8 @@ internal static partial class EntityPatterns
     [GeneratedRegex(@"(?<![\w.])(?<k>[A-Za-z_][\w.]*)\s*=\s*(?<v>""[^""]*""|'[^']*'|[^\s,;]+)")]
     public static partial Regex KeyValue();
 
-    [GeneratedRegex(@"\bmodel\s+(?:named\s+|called\s+)?(?<n>[A-Za-z][\w.]*)", RegexOptions.IgnoreCase)]
+    // "why did the fraud model flag this one": a word followed by what it acts on is the model's verb, not its name.
+    [GeneratedRegex(@"\bmodel\s+(?:named\s+|called\s+)?(?<n>[A-Za-z][\w.]*(?<![.]))\b(?!\s+(?:this|that|these|those|it|them|so|all|every|any|some|me|us)\b)", RegexOptions.IgnoreCase)]
     public static partial Regex ModelThenName();
 
     [GeneratedRegex(@"\b(?<n>[A-Za-z][\w]*)\s+model\b", RegexOptions.IgnoreCase)]
