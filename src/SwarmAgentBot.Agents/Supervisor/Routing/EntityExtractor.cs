@@ -170,7 +170,7 @@ internal static class EntityExtractor
         word.Length >= 4 && word.All(char.IsAsciiLetterLower) && !EntityPatterns.Stop.Contains(word) && StageOf(word) is null
         && word is not ("this" or "that" or "these" or "those" or "whole" or "entire" or "same" or "latest" or "last" or "first" or "next" or "previous"
             or "current" or "main" or "default" or "other" or "failed" or "failing" or "broken" or "running" or "kubeflow" or "data" or "your" or "their"
-            or "which" or "what" or "each" or "every" or "some" or "full" or "whole" or "existing" or "scheduled" or "stuck" or "slow" or "long" or "sales"
+            or "which" or "what" or "each" or "every" or "some" or "full" or "existing" or "scheduled" or "stuck" or "slow" or "long" or "sales"
             or "hiring" or "recruiting" or "deal" or "build" or "company" or "team" or "leaky" or "leaking" or "kitchen" or "water" or "pipe");
 
     private static bool IsBucketFiller(string word) => word.ToLowerInvariant() is "atm" or "thx" or "thanks" or "now" or "asap" or "too" or "again" or "today" or "as" or "at" or "by" or "via" or "under" or "using" or "named" or "called" or "then" or "please" or "pls" or "s3" or "which" or "what" or "each" or "every" or "in" or "the" or "a" or "an"
@@ -475,7 +475,7 @@ internal static class EntityExtractor
         if (forAt >= 0 && text.AsSpan(forAt).IndexOfAny('=', ',') >= 0 || forAt >= 0 && Regex.IsMatch(text[forAt..], @"\d")) return text[(forAt + 5)..];
         // "ask the attrition model about someone with age 42, income 55000".
         var withAt = text.LastIndexOf(" with ", StringComparison.OrdinalIgnoreCase);
-        if (withAt >= 0 && Regex.IsMatch(text[withAt..], @"^ with [A-Za-z_]\w*\s*[=:]?\s*[\w.\-]*\d")) return text[(withAt + 6)..];
+        if (withAt >= 0 && EntityPatterns.FeatureWithNumber().IsMatch(text, withAt + 6)) return text[(withAt + 6)..];
         return null;
     }
 

@@ -260,10 +260,13 @@ internal static partial class EntityPatterns
     public static partial Regex LetterWord();
 
     // "column tenure", "the tenure column". The word "column" is only looked at after a name, not taken, so "plot column tenure"
-    // still finds "column tenure" once "plot" is turned down.
-    // "column types", "column names" are about every column.
+    // still finds "column tenure" once "plot" is turned down; "column types", "column names" are about every column.
     [GeneratedRegex(@"\bcolumn\s+(?!(?:types?|names?|counts?|stats|statistics|summary|list)\b)(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)|\b(?<a>[A-Za-z_][\w]*)\s+(?=column\b)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnWord();
+
+    // At the start of what follows "with": a feature and a number ("age 42", "tenure=3"), so a record follows.
+    [GeneratedRegex(@"\G[A-Za-z_]\w*\s*[=:]?\s*[\w.\-]*\d")]
+    public static partial Regex FeatureWithNumber();
 
     [GeneratedRegex(@"\b(?:missing|nulls?|nans?|empty)\s+(?:values\s+|cells\s+)?(?:in|for|of)\s+(?:the\s+)?(?<a>[A-Za-z_][\w]*)\b(?![.\-]\w)", RegexOptions.IgnoreCase)]
     public static partial Regex ColumnAfterMissing();
